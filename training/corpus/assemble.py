@@ -11,16 +11,19 @@ Writers author documents in a plain block format (no JSON escaping to get wrong)
     ---
     the text
 
-This script joins those blocks with the slot metadata from the plan files and writes
-``data/annotated/corpus.jsonl``. ``--check FILE`` only parses one batch file and prints problems.
+This script joins those blocks with the slot metadata from the plan files and writes the fixed
+splits ``train.jsonl``, ``dev.jsonl`` and ``test.jsonl`` (≈ 70/15/15 by pair, stratified by the
+pair's overall labels and LÆ 125 or not). ``--check FILE`` only parses one batch file.
 
-    python training/corpus/assemble.py --batches data/annotated/batches --out data/annotated/corpus.jsonl
+    python training/corpus/assemble.py --batches data/annotated/batches --out data/annotated
 """
 from __future__ import annotations
 
 import argparse
 import json
+import random
 import re
+from collections import defaultdict
 import sys
 from pathlib import Path
 
@@ -68,7 +71,8 @@ def parse_blocks(path: Path) -> tuple[list[dict], list[str]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batches", type=Path, default=Path("data/annotated/batches"))
-    parser.add_argument("--out", type=Path, default=Path("data/annotated/corpus.jsonl"))
+    parser.add_argument("--out", type=Path, default=Path("data/annotated"))
+    parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--check", type=Path, help="only parse this batch file and report problems")
     args = parser.parse_args()
     if args.check:
@@ -102,12 +106,42 @@ def main() -> None:
             out.append({"id": f"{pair_id}-{'R' if kind == 'request' else 'C'}", "kind": kind,
                         "pair_id": pair_id, "attest_type": slot["attest_type"], "text": doc["text"],
                         "labels": doc["labels"], "meta": meta})
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    with args.out.open("w", encoding="utf-8") as fh:
-        for rec in out:
-            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    split_of = assign_splits(out, args.seed)
+    args.out.mkdir(parents=True, exist_ok=True)
+    for split in SPLITS:
+        with (args.out / f"{split}.jsonl").open("w", encoding="utf-8") as fh:
+            for rec in out:
+                if split_of[rec["pair_id"]] == split:
+                    fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
     print("\n".join(problems))
-    print(f"wrote {len(out)} documents ({len(out) // 2} pairs) to {args.out}; {len(problems)} problems")
+    counts = {s: sum(v == s for v in split_of.values()) for s in SPLITS}
+    print(f"wrote {len(out)} documents ({len(out) // 2} pairs) to {args.out} {counts}; {len(problems)} problems")
+
+
+SPLITS = ("train", "dev", "test")
+SHARES = (0.70, 0.15, 0.15)
+
+
+def assign_splits(records: list[dict], seed: int) -> dict[str, str]:
+    """Pair -> split, stratified by (specific, in_depth, LÆ 125 or not); the same input and seed
+    always give the same splits."""
+    strata: dict[tuple, list[str]] = defaultdict(list)
+    labels = {(r["pair_id"], r["kind"]): r["labels"] for r in records}
+    for r in records:
+        if r["kind"] == "request":
+            key = (r["labels"]["specific"], labels[(r["pair_id"], "certificate")]["in_depth"],
+                   r["attest_type"] == "LÆ 125")
+            strata[key].append(r["pair_id"])
+    rng = random.Random(seed)
+    split_of = {}
+    for key in sorted(strata):
+        pairs = sorted(strata[key])
+        rng.shuffle(pairs)
+        n = len(pairs)
+        n_dev, n_test = round(n * SHARES[1]), round(n * SHARES[2])
+        for i, pid in enumerate(pairs):
+            split_of[pid] = "test" if i < n_test else "dev" if i < n_test + n_dev else "train"
+    return split_of
 
 
 if __name__ == "__main__":

@@ -1,0 +1,159 @@
+"""The Python API: ``scorer.load()`` returns a :class:`Scorer`; everything else is built on it.
+
+    >>> import scorer
+    >>> s = scorer.load()                        # the shipped default model
+    >>> r = s.score_request("Kære læge ...", attest_type="LÆ 125")
+    >>> r.label, round(r.probability, 2), [f.criterion for f in r.feedback]
+"""
+from __future__ import annotations
+
+import os
+import re
+import threading
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+import numpy as np
+
+from scorer.bundle import Bundle, load_bundle
+from scorer.feedback import request_feedback
+from scorer.labels import (ATTEST_TYPES, CERTIFICATE_CRITERIA, CERTIFICATE_OVERALL, DOMAINS, KINDS,
+                           REQUEST_CRITERIA, REQUEST_OVERALL)
+from scorer.results import CertificateScore, Evidence, PairScore, RequestScore
+from scorer.text import Segment, segment
+
+DEFAULT_MODEL_NAME = "attestscore-e5"
+EVIDENCE_PER_LABEL = 3
+
+
+def default_model_path() -> Path:
+    """``ATTESTSCORE_MODEL`` if set, else the shipped model in the repository's ``models/``."""
+    env = os.environ.get("ATTESTSCORE_MODEL")
+    return Path(env) if env else Path(__file__).resolve().parents[1] / "models" / DEFAULT_MODEL_NAME
+
+
+def normalize_attest_type(value: Any) -> str | None:
+    """'LÆ 125', 'LÆ125', 'LAE 125' or '125' -> 'LÆ 125'; None stays None; others raise ValueError."""
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value == "":
+        return None
+    match = re.fullmatch(r"\s*(?:L(?:Æ|AE|E)\.?\s*)?(\d{3})\s*", str(value), flags=re.IGNORECASE)
+    if match and f"LÆ {match.group(1)}" in ATTEST_TYPES:
+        return f"LÆ {match.group(1)}"
+    raise ValueError(f"unknown attest type {value!r}; expected one of {', '.join(ATTEST_TYPES)}")
+
+
+def check_text(text: Any) -> str:
+    """The text itself, or a ``ValueError`` saying why it cannot be scored."""
+    if not isinstance(text, str):
+        raise ValueError(f"text must be a string, got {type(text).__name__}")
+    if not text.strip():
+        raise ValueError("text is empty")
+    return text
+
+
+def _segments(text: str) -> list[Segment]:
+    found = segment(text)
+    if found:
+        return found
+    start = len(text) - len(text.lstrip())
+    return [Segment(start, len(text.rstrip()), " ".join(text.split()))]
+
+
+class Scorer:
+    """Scores requests and certificates with one trained model. Thread-safe; build it with
+    :func:`load`."""
+
+    def __init__(self, bundle: Bundle):
+        self.bundle = bundle
+        self._lock = threading.Lock()
+
+    @property
+    def model_path(self) -> Path:
+        return self.bundle.folder
+
+    def _predict(self, kind: str, texts: list[str]) -> tuple[np.ndarray, list[list[Segment]], list[np.ndarray]]:
+        docs = [_segments(t) for t in texts]
+        with self._lock:
+            probs, contributions = self.bundle.predict(kind, docs)
+        return probs, docs, contributions
+
+    def _evidence(self, text: str, labels: tuple[str, ...], decisions: dict[str, int],
+                  segs: list[Segment], contrib: np.ndarray) -> dict[str, list[Evidence]]:
+        out: dict[str, list[Evidence]] = {}
+        for j, name in enumerate(labels):
+            sign = 1.0 if decisions[name] else -1.0
+            order = np.argsort(-sign * contrib[:, j]) if len(segs) else []
+            picked = [i for i in order if sign * contrib[i, j] > 0][:EVIDENCE_PER_LABEL]
+            out[name] = [Evidence(name, segs[i].start, segs[i].end, text[segs[i].start:segs[i].end],
+                                  round(float(contrib[i, j]), 4)) for i in picked]
+        return out
+
+    def _build(self, kind: str, text: str, attest_type: str | None, probs: np.ndarray, segs: list[Segment],
+               contrib: np.ndarray) -> RequestScore | CertificateScore:
+        model = self.bundle.kinds[kind]
+        p = {name: float(probs[j]) for j, name in enumerate(model.labels)}
+        decisions = {name: int(p[name] >= model.thresholds.get(name, 0.5)) for name in model.labels}
+        evidence = self._evidence(text, model.labels, decisions, segs, contrib)
+        if kind == "request":
+            criteria = {c: p[c] for c in REQUEST_CRITERIA}
+            return RequestScore(decisions[REQUEST_OVERALL], p[REQUEST_OVERALL], criteria, evidence,
+                                request_feedback(criteria, model.thresholds), attest_type)
+        return CertificateScore(decisions[CERTIFICATE_OVERALL], p[CERTIFICATE_OVERALL],
+                                {c: p[c] for c in CERTIFICATE_CRITERIA}, {d: p[d] for d in DOMAINS},
+                                evidence, attest_type)
+
+    def _score(self, kind: str, texts: list[str], attest_types: list[str | None]) -> list:
+        probs, docs, contributions = self._predict(kind, texts)
+        return [self._build(kind, t, a, probs[i], docs[i], contributions[i])
+                for i, (t, a) in enumerate(zip(texts, attest_types))]
+
+    def score_request(self, text: str, attest_type: str | None = None) -> RequestScore:
+        """Specificity of one request (anmodning), with criteria, evidence and feedback."""
+        return self._score("request", [check_text(text)], [normalize_attest_type(attest_type)])[0]
+
+    def score_certificate(self, text: str, attest_type: str | None = None) -> CertificateScore:
+        """Whether one certificate describes functional capacity in depth, with criteria and domains."""
+        return self._score("certificate", [check_text(text)], [normalize_attest_type(attest_type)])[0]
+
+    def score_pair(self, request_text: str, certificate_text: str, attest_type: str | None = None) -> PairScore:
+        """A request and the certificate that answers it."""
+        return PairScore(self.score_request(request_text, attest_type),
+                         self.score_certificate(certificate_text, attest_type))
+
+    def score_many(self, records: Iterable[Mapping[str, Any]]) -> list[RequestScore | CertificateScore]:
+        """Score records with ``kind`` and ``text`` (optional ``attest_type``), batched per kind, in
+        input order. Raises ``ValueError`` naming the first bad record."""
+        records = list(records)
+        by_kind: dict[str, list[int]] = {k: [] for k in KINDS}
+        types = []
+        for i, record in enumerate(records):
+            kind = record.get("kind")
+            if kind not in KINDS:
+                raise ValueError(f"record {i}: kind must be one of {KINDS}, got {kind!r}")
+            try:
+                check_text(record.get("text"))
+                types.append(normalize_attest_type(record.get("attest_type")))
+            except ValueError as exc:
+                raise ValueError(f"record {i}: {exc}") from None
+            by_kind[kind].append(i)
+        out: list[Any] = [None] * len(records)
+        for kind, idx in by_kind.items():
+            if idx:
+                scored = self._score(kind, [records[i]["text"] for i in idx], [types[i] for i in idx])
+                for i, result in zip(idx, scored):
+                    out[i] = result
+        return out
+
+
+_cache: dict[tuple[str, str | None], Scorer] = {}
+_cache_lock = threading.Lock()
+
+
+def load(path: str | Path | None = None, base_model: str | Path | None = None) -> Scorer:
+    """The scorer for a trained model folder (default: the shipped model), loaded once per path."""
+    folder = Path(path) if path else default_model_path()
+    key = (str(folder.resolve()), str(base_model) if base_model else None)
+    with _cache_lock:
+        if key not in _cache:
+            _cache[key] = Scorer(load_bundle(folder, base_model))
+        return _cache[key]
