@@ -114,4 +114,4 @@ def test_load_caches_and_rejects_missing_folder(tfidf_model, tmp_path):
 def test_model_folder_has_no_pickles(tfidf_model, tiny_e5_model):
     for folder in (tfidf_model, tiny_e5_model):
         suffixes = {p.suffix for p in folder.iterdir()}
-        assert suffixes <= {".json", ".safetensors"}, suffixes
+        assert suffixes <= {".json", ".safetensors", ".md"}, suffixes

@@ -25,6 +25,7 @@ from scorer.evaluation import label_report  # noqa: E402
 from scorer.labels import CERTIFICATE_LABELS, KINDS, PAIR_CRITERION, REQUEST_LABELS  # noqa: E402
 from scorer.models.calibration import Platt, best_threshold  # noqa: E402
 from scorer.text import segment  # noqa: E402
+from training.model_card import write_card  # noqa: E402
 
 SPLITS = ("train", "dev", "test")
 MODEL_LABELS = {"request": REQUEST_LABELS,
@@ -180,6 +181,7 @@ def main() -> None:
     save_bundle(args.out, manifest, kinds)
     metrics["training_seconds"] = round(time.time() - t0, 1)
     (args.out / "metrics.json").write_text(json.dumps(metrics, indent=2))
+    write_card(args.out)
     for kind in KINDS:
         print(f"{kind}: dev macro-F1 {metrics[kind]['dev']['macro_f1']}  test macro-F1 {metrics[kind]['test']['macro_f1']}")
     print(f"wrote {args.out} in {metrics['training_seconds']}s")
