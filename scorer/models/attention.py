@@ -22,6 +22,8 @@ def _module(dim: int, n_labels: int):
     torch = _torch()
 
     class Heads(torch.nn.Module):
+        """Segments of all documents packed in one matrix; softmax and sums run per document."""
+
         def __init__(self) -> None:
             super().__init__()
             self.query = torch.nn.Parameter(torch.zeros(n_labels, dim))
@@ -30,30 +32,29 @@ def _module(dim: int, n_labels: int):
             torch.nn.init.normal_(self.query, std=0.02)
             torch.nn.init.normal_(self.weight, std=0.02)
 
-        def forward(self, h, mask):  # h: B×S×D, mask: B×S
-            scores = torch.einsum("bsd,ld->bls", h, self.query)
-            scores = scores.masked_fill(~mask[:, None, :], -1e9)
-            att = torch.softmax(scores, dim=-1)  # B×L×S
-            pooled = torch.einsum("bls,bsd->bld", att, h)
-            mean = (h * mask[..., None]).sum(1) / mask.sum(1, keepdim=True).clamp(min=1)
-            w_att, w_mean = self.weight[:, :h.shape[-1]], self.weight[:, h.shape[-1]:]
-            seg_contrib = att * torch.einsum("bsd,ld->bls", h, w_att)  # B×L×S, sums to the pooled term
-            logits = seg_contrib.sum(-1) + mean @ w_mean.T + self.bias
+        def forward(self, h, doc, n_docs, counts):  # h: N×D packed segments, doc: N document index
+            d = h.shape[1]
+            scores = h @ self.query.T  # N×L
+            index = doc[:, None].expand_as(scores)
+            peak = torch.full((n_docs, scores.shape[1]), -1e9).scatter_reduce(0, index, scores, "amax")
+            weights = torch.exp(scores - peak[doc])
+            att = weights / torch.zeros(n_docs, scores.shape[1]).index_add(0, doc, weights)[doc]
+            seg_contrib = att * (h @ self.weight[:, :d].T)  # N×L, sums per document to the pooled term
+            mean_term = (h @ self.weight[:, d:].T) / counts[doc, None]
+            logits = torch.zeros(n_docs, scores.shape[1]).index_add(0, doc, seg_contrib + mean_term) + self.bias
             return logits, seg_contrib
 
     return Heads()
 
 
-def _pad(embeddings: list[np.ndarray], dim: int):
+def _pack(embeddings: list[np.ndarray], dim: int):
+    """Concatenate documents' segments; an empty document gets one zero segment."""
     torch = _torch()
-    longest = max((len(e) for e in embeddings), default=1) or 1
-    h = torch.zeros(len(embeddings), longest, dim)
-    mask = torch.zeros(len(embeddings), longest, dtype=torch.bool)
-    for i, e in enumerate(embeddings):
-        if len(e):
-            h[i, :len(e)] = torch.from_numpy(e)
-            mask[i, :len(e)] = True
-    return h, mask
+    parts = [e if len(e) else np.zeros((1, dim), np.float32) for e in embeddings]
+    h = torch.from_numpy(np.concatenate(parts).astype(np.float32)) if parts else torch.zeros(0, dim)
+    doc = torch.repeat_interleave(torch.arange(len(parts)), torch.tensor([len(p) for p in parts]))
+    counts = torch.tensor([float(len(p)) for p in parts])
+    return h, doc, len(parts), counts
 
 
 class AttentionModel:
@@ -72,7 +73,7 @@ class AttentionModel:
         torch = _torch()
         torch.manual_seed(seed)
         self.heads = _module(self.dim, len(self.labels))
-        h, mask = _pad(embeddings, self.dim)
+        h, doc, n_docs, counts = _pack(embeddings, self.dim)
         target = torch.from_numpy(y.astype(np.float32))
         pos = target.mean(0).clamp(0.05, 0.95)
         loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=(1 - pos) / pos)
@@ -81,7 +82,7 @@ class AttentionModel:
         self.heads.train()
         for _ in range(self.epochs):
             opt.zero_grad()
-            logits, _ = self.heads(drop(h), mask)
+            logits, _ = self.heads(drop(h), doc, n_docs, counts)
             loss_fn(logits, target).backward()
             opt.step()
         self.heads.eval()
@@ -89,10 +90,12 @@ class AttentionModel:
 
     def predict_embedded(self, embeddings: list[np.ndarray]) -> tuple[np.ndarray, list[np.ndarray]]:
         torch = _torch()
-        h, mask = _pad(embeddings, self.dim)
+        h, doc, n_docs, counts = _pack(embeddings, self.dim)
         with torch.inference_mode():
-            logits, contrib = self.heads(h, mask)
-        contributions = [contrib[i, :, :len(e)].T.numpy().copy() for i, e in enumerate(embeddings)]
+            logits, contrib = self.heads(h, doc, n_docs, counts)
+        contrib = contrib.numpy()
+        bounds = np.concatenate([[0], np.cumsum(counts.numpy().astype(int))])
+        contributions = [contrib[bounds[i]:bounds[i] + len(e)].copy() for i, e in enumerate(embeddings)]
         return logits.numpy().astype(np.float32), contributions
 
     def predict(self, docs: list[list[Segment]], encoder) -> tuple[np.ndarray, list[np.ndarray]]:

@@ -63,10 +63,21 @@ def parse_second(path: Path) -> dict[tuple[str, str], dict]:
     return out
 
 
+def first_annotation(batches: Path) -> dict[tuple[str, str], dict]:
+    """The writers' own labels, before adjudication: what the second annotator is compared with."""
+    from training.corpus.assemble import parse_blocks
+
+    docs = {}
+    for path in sorted(batches.glob("batch_*.txt")):
+        for doc in parse_blocks(path)[0]:
+            docs[(doc["pair_id"], doc["kind"])] = doc
+    return docs
+
+
 def kappa(args: argparse.Namespace) -> None:
     from sklearn.metrics import cohen_kappa_score
 
-    first = load_first(args.data)
+    first = first_annotation(args.data / "batches")
     second = {}
     for path in args.second:
         second.update(parse_second(path))

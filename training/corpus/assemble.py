@@ -11,7 +11,9 @@ Writers author documents in a plain block format (no JSON escaping to get wrong)
     ---
     the text
 
-This script joins those blocks with the slot metadata from the plan files and writes the fixed
+The batch files hold the first annotation. ``agreement/adjudication.txt`` (lines
+``P0379 request caseworker_assessment=0 | kept|changed | reason``) holds the labels settled after the
+blind second annotation; they override the batch labels. This script joins those blocks with the slot metadata from the plan files and writes the fixed
 splits ``train.jsonl``, ``dev.jsonl`` and ``test.jsonl`` (≈ 70/15/15 by pair, stratified by the
 pair's overall labels and LÆ 125 or not). ``--check FILE`` only parses one batch file.
 
@@ -68,6 +70,18 @@ def parse_blocks(path: Path) -> tuple[list[dict], list[str]]:
     return docs, problems
 
 
+def load_adjudication(path: Path) -> dict[tuple[str, str], dict[str, int | None]]:
+    """(pair, kind) -> settled labels, from the adjudication file (absent file: nothing settled)."""
+    settled: dict[tuple[str, str], dict[str, int | None]] = {}
+    if not path.exists():
+        return settled
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            pair_id, kind, assignment = line.split("|")[0].split()
+            settled.setdefault((pair_id, kind), {}).update(parse_labels(assignment))
+    return settled
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batches", type=Path, default=Path("data/annotated/batches"))
@@ -82,6 +96,7 @@ def main() -> None:
     plan = {s["pair_id"]: s for f in sorted(args.batches.glob("plan_*.json"))
             for s in json.loads(f.read_text(encoding="utf-8"))}
     records, problems = {}, []
+    adjudicated = load_adjudication(args.batches.parent / "agreement" / "adjudication.txt")
     for path in sorted(args.batches.glob("batch_*.txt")):
         docs, file_problems = parse_blocks(path)
         problems += file_problems
@@ -90,6 +105,9 @@ def main() -> None:
             if key in records:
                 problems.append(f"{path.name}: {key} written twice")
             records[key] = doc
+    for key, labels in adjudicated.items():
+        records[key]["labels"] = {**records[key]["labels"], **labels}
+        problems += [f"adjudication {key}: {e}" for e in consistency_errors(key[1], records[key]["labels"])]
     out = []
     for pair_id, slot in plan.items():
         if not all((pair_id, k) in records for k in KINDS):
@@ -106,7 +124,7 @@ def main() -> None:
             out.append({"id": f"{pair_id}-{'R' if kind == 'request' else 'C'}", "kind": kind,
                         "pair_id": pair_id, "attest_type": slot["attest_type"], "text": doc["text"],
                         "labels": doc["labels"], "meta": meta})
-    split_of = assign_splits(out, args.seed)
+    split_of = assign_splits(out, args.seed, existing_splits(args.out))
     args.out.mkdir(parents=True, exist_ok=True)
     for split in SPLITS:
         with (args.out / f"{split}.jsonl").open("w", encoding="utf-8") as fh:
@@ -122,18 +140,31 @@ SPLITS = ("train", "dev", "test")
 SHARES = (0.70, 0.15, 0.15)
 
 
-def assign_splits(records: list[dict], seed: int) -> dict[str, str]:
-    """Pair -> split, stratified by (specific, in_depth, LÆ 125 or not); the same input and seed
-    always give the same splits."""
+def existing_splits(folder: Path) -> dict[str, str]:
+    """Pair -> split as already written: splits are fixed once made, whatever labels change later."""
+    found = {}
+    for split in SPLITS:
+        path = folder / f"{split}.jsonl"
+        if path.exists():
+            for line in path.read_text(encoding="utf-8").splitlines():
+                if line.strip():
+                    found[json.loads(line)["pair_id"]] = split
+    return found
+
+
+def assign_splits(records: list[dict], seed: int, fixed: dict[str, str] | None = None) -> dict[str, str]:
+    """Pair -> split, stratified by (specific, in_depth, LÆ 125 or not); pairs in ``fixed`` keep
+    their split, so adjudicated labels never move a pair between splits."""
+    fixed = fixed or {}
     strata: dict[tuple, list[str]] = defaultdict(list)
     labels = {(r["pair_id"], r["kind"]): r["labels"] for r in records}
     for r in records:
-        if r["kind"] == "request":
+        if r["kind"] == "request" and r["pair_id"] not in fixed:
             key = (r["labels"]["specific"], labels[(r["pair_id"], "certificate")]["in_depth"],
                    r["attest_type"] == "LÆ 125")
             strata[key].append(r["pair_id"])
     rng = random.Random(seed)
-    split_of = {}
+    split_of = {pid: split for pid, split in fixed.items() if (pid, "request") in labels}
     for key in sorted(strata):
         pairs = sorted(strata[key])
         rng.shuffle(pairs)
