@@ -32,7 +32,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from scorer.labels import KINDS, consistency_errors  # noqa: E402
 
-HEADER = re.compile(r"^=== (P\d{4}) (request|certificate)\s*$")
+HEADER = re.compile(r"^=== ([PX]\d{4}) (request|certificate)\s*$")
 
 
 def parse_labels(line: str) -> dict[str, int | None]:
