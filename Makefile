@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 ENCODER := models/e5-small
 ENCODER_STAMP := $(ENCODER)/attestscore_conversion.json
 
-.PHONY: demo test install encoder bench clean
+.PHONY: demo test install encoder browser bench clean
 
 install: $(STAMP)
 
@@ -23,11 +23,19 @@ encoder: $(ENCODER_STAMP)
 $(ENCODER_STAMP): $(STAMP)
 	$(VENV)/bin/attestscore encoder convert --out $(ENCODER)
 
+# Debian's Chromium for the report's browser test (installed when missing and we may install it)
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium is missing: sudo apt-get install chromium (the browser test needs it)"; fi; }
+
 demo: $(STAMP) $(ENCODER_STAMP)
 	$(VENV)/bin/attestscore score data/sample/archive.jsonl -o out/demo/scored.jsonl
-	@echo "scored archive: out/demo/scored.jsonl"
+	$(VENV)/bin/attestscore simulate --pairs 400 --seed 1 -o out/demo/simulated-archive.jsonl
+	$(VENV)/bin/attestscore report out/demo/simulated-archive.jsonl --out out/demo/report
+	@echo "scored archive: out/demo/scored.jsonl; report: out/demo/report/report.html"
 
-test: $(STAMP) $(ENCODER_STAMP)
+test: $(STAMP) $(ENCODER_STAMP) browser
 	$(PY) -m pytest -q
 
 bench: $(STAMP) $(ENCODER_STAMP)

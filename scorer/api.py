@@ -7,9 +7,11 @@
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
@@ -24,6 +26,8 @@ from scorer.text import Segment, segment
 
 DEFAULT_MODEL_NAME = "attestscore-e5"
 EVIDENCE_PER_LABEL = 3
+#: documents whose model outputs are remembered: archives repeat texts (standard letters, copies)
+CACHE_SIZE = 4096
 
 
 def default_model_path() -> Path:
@@ -51,7 +55,8 @@ def check_text(text: Any) -> str:
     return text
 
 
-def _segments(text: str) -> list[Segment]:
+def document_segments(text: str) -> list[Segment]:
+    """Segments a model reads; a text of pure furniture still yields one segment, never none."""
     found = segment(text)
     if found:
         return found
@@ -66,16 +71,28 @@ class Scorer:
     def __init__(self, bundle: Bundle):
         self.bundle = bundle
         self._lock = threading.Lock()
+        self._cache: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
 
     @property
     def model_path(self) -> Path:
         return self.bundle.folder
 
     def _predict(self, kind: str, texts: list[str]) -> tuple[np.ndarray, list[list[Segment]], list[np.ndarray]]:
-        docs = [_segments(t) for t in texts]
+        docs = [document_segments(t) for t in texts]
+        keys = [(kind, hashlib.sha1(t.encode("utf-8", "surrogatepass")).hexdigest()) for t in texts]
         with self._lock:
-            probs, contributions = self.bundle.predict(kind, docs)
-        return probs, docs, contributions
+            todo = {k: i for i, k in enumerate(keys) if k not in self._cache}
+            if todo:
+                probs, contributions = self.bundle.predict(kind, [docs[i] for i in todo.values()])
+                for j, key in enumerate(todo):
+                    self._cache[key] = (probs[j], contributions[j])
+            outputs = []
+            for key in keys:
+                self._cache.move_to_end(key)
+                outputs.append(self._cache[key])
+            while len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
+        return np.stack([o[0] for o in outputs]), docs, [o[1] for o in outputs]
 
     def _evidence(self, text: str, labels: tuple[str, ...], decisions: dict[str, int],
                   segs: list[Segment], contrib: np.ndarray) -> dict[str, list[Evidence]]:

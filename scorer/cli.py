@@ -47,6 +47,37 @@ def _score(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report(args: argparse.Namespace) -> int:
+    from scorer.report import write_report
+
+    try:
+        result = write_report(args.input, args.out, model=args.model, base_model=args.base_model,
+                              n_boot=args.n_boot, batch_size=args.batch_size)
+    except (FileNotFoundError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"{result.n_pairs} pairs; wrote {result.html} and {result.summary}")
+    return 0
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    from scorer.corpus import load_corpus
+    from scorer.simulate import SimulationSpec, archive_rows
+
+    effects = {}
+    for item in args.team_effect:
+        team, _, shift = item.rpartition("=")
+        effects[team] = float(shift)
+    spec = SimulationSpec(args.pairs, args.p_specific, args.p_not_specific, args.share_specific, effects, args.seed)
+    documents = [d for path in args.source for d in load_corpus(path)]
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    with args.output.open("w", encoding="utf-8") as fh:
+        for row in archive_rows(spec, documents):
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    print(f"wrote {args.pairs} simulated pairs to {args.output}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="attestscore",
@@ -74,6 +105,28 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--base-model", type=Path, help="local encoder folder to use instead of the model's own")
     score.add_argument("--batch-size", type=int, default=32)
     score.set_defaults(func=_score)
+
+    report = commands.add_parser("report", help="quality report over an archive of pairs (raw or scored)")
+    report.add_argument("input", type=Path)
+    report.add_argument("--out", type=Path, required=True, help="folder for report.html and summary.json")
+    report.add_argument("--model", type=Path, help="trained model folder (default: the shipped model)")
+    report.add_argument("--base-model", type=Path)
+    report.add_argument("--n-boot", type=int, default=1000, help="bootstrap replicates for the intervals")
+    report.add_argument("--batch-size", type=int, default=32)
+    report.set_defaults(func=_report)
+
+    sim = commands.add_parser("simulate", help="simulated archive with a planted relation (for demos and tests)")
+    sim.add_argument("--pairs", type=int, required=True)
+    sim.add_argument("-o", "--output", type=Path, required=True)
+    sim.add_argument("--source", type=Path, nargs="+",
+                     default=[Path("data/annotated/dev.jsonl"), Path("data/annotated/test.jsonl")],
+                     help="annotated held-out documents to draw texts from")
+    sim.add_argument("--p-specific", type=float, default=0.64, help="planted P(in depth | specific request)")
+    sim.add_argument("--p-not-specific", type=float, default=0.50, help="planted P(in depth | not specific)")
+    sim.add_argument("--share-specific", type=float, default=0.45)
+    sim.add_argument("--team-effect", action="append", default=[], metavar="TEAM=SHIFT")
+    sim.add_argument("--seed", type=int, default=0)
+    sim.set_defaults(func=_simulate)
     return parser
 
 

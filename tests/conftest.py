@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from scorer.cli import main
+
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "data" / "annotated"
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -80,3 +82,19 @@ def tfidf_model(tmp_path_factory, small_corpus) -> Path:
 @pytest.fixture(scope="session")
 def tiny_e5_model(tmp_path_factory, small_corpus, tiny_encoder) -> Path:
     return train("e5", small_corpus, tmp_path_factory.mktemp("models") / "tiny-e5", tiny_encoder)
+
+
+@pytest.fixture(scope="session")
+def report_dir(tmp_path_factory, tfidf_model):
+    folder = tmp_path_factory.mktemp("report")
+    archive = folder / "archive.jsonl"
+    assert main(["simulate", "--pairs", "150", "-o", str(archive), "--source", str(CORPUS / "test.jsonl"),
+                 "--team-effect", "Team Helbred=-0.3", "--seed", "4"]) == 0
+    # a pair with a CPR number in its metadata, and a lonely certificate
+    rows = [json.loads(line) for line in archive.read_text(encoding="utf-8").splitlines()]
+    rows[0]["team"] = rows[1]["team"] = "Team 010203-1234"
+    rows.append({**rows[3], "id": "lonely", "pair_id": "LONELY"})
+    archive.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    assert main(["report", str(archive), "--out", str(folder / "out"), "--model", str(tfidf_model),
+                 "--n-boot", "200"]) == 0
+    return folder / "out"

@@ -22,16 +22,17 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from scorer.bundle import KindModel, save_bundle  # noqa: E402
 from scorer.evaluation import label_report  # noqa: E402
+from scorer.models.attention import embed  # noqa: E402
 from scorer.labels import CERTIFICATE_LABELS, KINDS, PAIR_CRITERION, REQUEST_LABELS  # noqa: E402
 from scorer.models.calibration import Platt, best_threshold  # noqa: E402
-from scorer.text import segment  # noqa: E402
+from scorer.api import document_segments  # noqa: E402
 from training.model_card import write_card  # noqa: E402
 
 SPLITS = ("train", "dev", "test")
 MODEL_LABELS = {"request": REQUEST_LABELS,
                 "certificate": tuple(x for x in CERTIFICATE_LABELS if x != PAIR_CRITERION)}
 GRIDS = {"tfidf": [{"C": c} for c in (1.0, 4.0, 16.0)],
-         "e5": [{"epochs": 100}, {"epochs": 200}, {"epochs": 200, "weight_decay": 3e-2}]}
+         "e5": [{"contextual": c, "epochs": e} for c in (True, False) for e in (200, 400)]}
 
 
 def load_splits(data: Path) -> dict[str, list[dict]]:
@@ -63,27 +64,23 @@ class Family:
             self.encoder = SentenceEncoder(base_model)
             key = hashlib.sha1(str(Path(base_model).resolve()).encode()).hexdigest()[:10]
             cache.mkdir(parents=True, exist_ok=True)
-            self.cache_file = cache / f"segments-{key}.npz"
+            self.cache_file = cache / f"documents-{key}.npz"
             if self.cache_file.exists():
-                data = np.load(self.cache_file)
-                self.cache = dict(zip(data["keys"].tolist(), data["vectors"]))
+                with np.load(self.cache_file) as data:
+                    self.cache = {k: data[k] for k in data.files}
 
-    def embed(self, docs):
-        texts = [s.text for d in docs for s in d]
-        keys = [hashlib.sha1(t.encode()).hexdigest() for t in texts]
-        todo = sorted({k: t for k, t in zip(keys, texts) if k not in self.cache}.items())
+    def embed(self, docs, contextual: bool):
+        """Segment embeddings per document (in context or one by one), cached by segment texts."""
+        mode = "ctx" if contextual else "iso"
+        keys = [mode + hashlib.sha1("\x1e".join(s.text for s in d).encode()).hexdigest() for d in docs]
+        todo = {k: d for k, d in zip(keys, docs) if k not in self.cache}
         if todo:
             t0 = time.time()
-            vectors = self.encoder.embed([t for _, t in todo])
-            self.cache.update(zip([k for k, _ in todo], vectors))
-            print(f"  embedded {len(todo)} segments in {time.time() - t0:.0f}s", flush=True)
-            np.savez(self.cache_file, keys=np.array(list(self.cache)), vectors=np.stack(list(self.cache.values())))
-        out, pos = [], 0
-        for d in docs:
-            out.append(np.stack([self.cache[k] for k in keys[pos:pos + len(d)]]) if d
-                       else np.zeros((0, self.encoder.dim), np.float32))
-            pos += len(d)
-        return out
+            vectors = embed(self.encoder, [[s.text for s in d] for d in todo.values()], contextual)
+            self.cache.update(zip(todo, vectors))
+            print(f"  embedded {len(todo)} documents in {time.time() - t0:.0f}s", flush=True)
+            np.savez(self.cache_file, **{k: v for k, v in self.cache.items()})
+        return [self.cache[k] for k in keys]
 
     def make(self, labels, params):
         if self.name == "tfidf":
@@ -94,8 +91,8 @@ class Family:
 
         return AttentionModel(labels, self.encoder.dim, **params)
 
-    def features(self, docs):
-        return docs if self.name == "tfidf" else self.embed(docs)
+    def features(self, docs, params):
+        return docs if self.name == "tfidf" else self.embed(docs, params.get("contextual", True))
 
     def fit_predict(self, labels, params, x_train, y_train, x_eval):
         model = self.make(labels, params).fit(x_train, y_train, seed=self.seed)
@@ -110,14 +107,16 @@ def train_kind(family: Family, kind: str, splits: dict[str, list[dict]], log: di
 
     labels = MODEL_LABELS[kind]
     docs = {s: [r for r in splits[s] if r["kind"] == kind] for s in SPLITS}
-    x = {s: family.features([segment(r["text"]) or [] for r in docs[s]]) for s in SPLITS}
+    segmented = {s: [document_segments(r["text"]) for r in docs[s]] for s in SPLITS}
     y = {s: np.array([[r["labels"][n] for n in labels] for r in docs[s]], dtype=np.int64) for s in SPLITS}
     grid = []
     for params in GRIDS[family.name]:
+        x = {s: family.features(segmented[s], params) for s in ("train", "dev")}
         _, dev_logits = family.fit_predict(labels, params, x["train"], y["train"], x["dev"])
         grid.append({"params": params, "dev_mean_average_precision": round(average_precision(y["dev"], dev_logits), 4)})
         print(f"  {kind} {params}: dev mAP {grid[-1]['dev_mean_average_precision']}", flush=True)
     best = max(grid, key=lambda g: g["dev_mean_average_precision"])["params"]
+    x = {s: family.features(segmented[s], best) for s in SPLITS}
     n_train = len(docs["train"])
     oof = np.zeros((n_train, len(labels)), dtype=np.float32)
     for fold_train, fold_eval in KFold(5, shuffle=True, random_state=family.seed).split(np.arange(n_train)):

@@ -57,15 +57,29 @@ def _pack(embeddings: list[np.ndarray], dim: int):
     return h, doc, len(parts), counts
 
 
+def embed(encoder, docs: list[list[str]], contextual: bool) -> list[np.ndarray]:
+    """Segment embeddings per document, in context (packed windows) or one segment at a time."""
+    if contextual:
+        return encoder.embed_documents(docs)
+    flat = encoder.embed([t for d in docs for t in d])
+    out, pos = [], 0
+    for d in docs:
+        out.append(flat[pos:pos + len(d)])
+        pos += len(d)
+    return out
+
+
 class AttentionModel:
     """Attention heads for every label of one document kind; the encoder is passed in, not owned."""
 
     family = "e5-attention"
 
     def __init__(self, labels: tuple[str, ...], dim: int, weight_decay: float = 1e-3, epochs: int = 300,
-                 lr: float = 3e-3, dropout: float = 0.1):
+                 lr: float = 3e-3, dropout: float = 0.1, contextual: bool = True):
         self.labels = tuple(labels)
         self.dim = dim
+        #: segments embedded in their document's context (windows) or one by one
+        self.contextual = contextual
         self.weight_decay, self.epochs, self.lr, self.dropout = weight_decay, epochs, lr, dropout
         self.heads = _module(dim, len(labels))
 
@@ -100,25 +114,23 @@ class AttentionModel:
 
     def predict(self, docs: list[list[Segment]], encoder) -> tuple[np.ndarray, list[np.ndarray]]:
         """Logits (docs × labels) and per-segment contributions (segments × labels) per document."""
-        texts = [s.text for d in docs for s in d]
-        flat = encoder.embed(texts)
-        embeddings, pos = [], 0
-        for d in docs:
-            embeddings.append(flat[pos:pos + len(d)])
-            pos += len(d)
-        return self.predict_embedded(embeddings)
+        return self.predict_embedded(embed(encoder, [[s.text for s in d] for d in docs], self.contextual))
 
     def save(self, folder: Path, prefix: str) -> None:
         from safetensors.torch import save_file
 
         save_file({k: v.detach().contiguous() for k, v in self.heads.state_dict().items()},
-                  str(folder / f"{prefix}.safetensors"))
+                  str(folder / f"{prefix}.safetensors"), metadata={"contextual": str(int(self.contextual))})
 
     @classmethod
     def load(cls, folder: Path, prefix: str, labels: tuple[str, ...], dim: int) -> "AttentionModel":
+        from safetensors import safe_open
         from safetensors.torch import load_file
 
-        model = cls(labels, dim)
-        model.heads.load_state_dict(load_file(str(folder / f"{prefix}.safetensors")))
+        path = str(folder / f"{prefix}.safetensors")
+        with safe_open(path, framework="pt") as fh:
+            contextual = (fh.metadata() or {}).get("contextual", "1") == "1"
+        model = cls(labels, dim, contextual=contextual)
+        model.heads.load_state_dict(load_file(path))
         model.heads.eval()
         return model
