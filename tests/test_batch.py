@@ -1,6 +1,5 @@
 """End to end: `attestscore score` on all three formats, with rejects and reconciliation."""
 import csv
-import json
 
 import pyarrow as pa
 import pyarrow.parquet as pq

@@ -30,8 +30,8 @@ def load_documents(paths: list[Path]) -> list[dict]:
     return docs
 
 
-def evaluate(model_path: Path, docs: list[dict]) -> dict:
-    s = scorer.load(model_path)
+def evaluate(model_path: Path, docs: list[dict], base_model: Path | None = None) -> dict:
+    s = scorer.load(model_path, base_model=base_model)
     out = {}
     for kind in KINDS:
         subset = [d for d in docs if d["kind"] == kind]
@@ -48,12 +48,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, nargs="+", required=True)
     parser.add_argument("--data", type=Path, nargs="+", required=True)
+    parser.add_argument("--base-model", type=Path, help="local encoder folder instead of the model's own")
     parser.add_argument("--json", type=Path, help="also write the metrics here")
     args = parser.parse_args()
     docs = load_documents(args.data)
     results = {}
     for model in args.model:
-        results[model.name] = evaluate(model, docs)
+        results[model.name] = evaluate(model, docs, args.base_model)
         for kind, report in results[model.name].items():
             overall = next(iter(report["labels"]))
             m = report["labels"][overall]
