@@ -43,7 +43,7 @@ def normalize_attest_type(value: Any) -> str | None:
     match = re.fullmatch(r"\s*(?:L(?:Æ|AE|E)\.?\s*)?(\d{3})\s*", str(value), flags=re.IGNORECASE)
     if match and f"LÆ {match.group(1)}" in ATTEST_TYPES:
         return f"LÆ {match.group(1)}"
-    raise ValueError(f"unknown attest type {value!r}; expected one of {', '.join(ATTEST_TYPES)}")
+    raise ValueError(f"unknown attest type {str(value)[:40]!r}; expected one of {', '.join(ATTEST_TYPES)}")
 
 
 def check_text(text: Any) -> str:

@@ -16,6 +16,7 @@ from typing import Any, Iterator
 
 from scorer.api import Scorer, check_text, normalize_attest_type
 from scorer.labels import CERTIFICATE_CRITERIA, DOMAINS, KINDS, REQUEST_CRITERIA
+from scorer.privacy import mask
 from scorer.results import CertificateScore, RequestScore
 
 FORMATS = (".jsonl", ".csv", ".parquet")
@@ -109,7 +110,7 @@ def row_problem(row: dict) -> str | None:
     if row.get("id") is None or str(row.get("id")).strip() == "":
         return "missing id"
     if row.get("kind") not in KINDS:
-        return f"unknown kind {row.get('kind')!r}; expected request or certificate"
+        return f"unknown kind {str(row.get('kind'))[:40]!r}; expected request or certificate"
     try:
         check_text(row.get("text"))
         normalize_attest_type(row.get("attest_type"))
@@ -209,8 +210,8 @@ def score_file(scorer: Scorer, input_path: str | Path, output_path: str | Path, 
         def reject(row: dict | None, reason: str) -> None:
             nonlocal n_rejected
             n_rejected += 1
-            rej.write(json.dumps({"row": n_in, "id": None if row is None else _cell(row.get("id")),
-                                  "reason": reason}, ensure_ascii=False, default=str) + "\n")
+            row_id = None if row is None or row.get("id") is None else mask(str(row.get("id")))
+            rej.write(json.dumps({"row": n_in, "id": row_id, "reason": mask(reason)}, ensure_ascii=False) + "\n")
 
         pending: list[dict] = []
 

@@ -87,3 +87,12 @@ def test_fatal_errors_exit_non_zero(tmp_path, tfidf_model, capsys):
     (tmp_path / "a.txt").write_text("x")
     assert main(["score", str(tmp_path / "a.txt"), "-o", str(tmp_path / "o.jsonl"), "--model", str(tfidf_model)]) == 2
     assert "unsupported format" in capsys.readouterr().err
+
+
+def test_rejects_carry_no_identifiers(tmp_path, tfidf_model):
+    rows = [{"id": "010203-1234", "kind": "request", "text": ""},
+            {"id": "x", "kind": "Borger 010203-1234 ringede fra 12 34 56 78", "text": "Kan hun arbejde?"}]
+    src = write_jsonl(tmp_path / "a.jsonl", rows)
+    assert main(["score", str(src), "-o", str(tmp_path / "s.jsonl"), "--model", str(tfidf_model)]) == 0
+    rejects = (tmp_path / "s.rejects.jsonl").read_text(encoding="utf-8")
+    assert "010203-1234" not in rejects and "56 78" not in rejects and "[CPR]" in rejects
