@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from scorer.api import Scorer, check_text, normalize_attest_type
+from scorer.corpus import iter_lines
 from scorer.labels import CERTIFICATE_CRITERIA, DOMAINS, KINDS, REQUEST_CRITERIA
 from scorer.privacy import mask
 from scorer.results import CertificateScore, RequestScore
@@ -54,19 +55,8 @@ def read_rows(path: Path) -> Iterator[tuple[dict | None, str | None]]:
     """(row, None) for each readable row, or (None, reason) for a row that cannot be read."""
     suffix = _suffix(path)
     if suffix == ".jsonl":
-        with path.open("rb") as fh:
-            for number, raw in enumerate(fh, start=1):
-                if not raw.strip():
-                    continue
-                try:
-                    row = json.loads(raw.decode("utf-8"))
-                except UnicodeDecodeError:
-                    yield None, f"line {number}: not valid UTF-8"
-                    continue
-                except json.JSONDecodeError as exc:
-                    yield None, f"line {number}: not valid JSON ({exc.msg})"
-                    continue
-                yield (row, None) if isinstance(row, dict) else (None, f"line {number}: not a JSON object")
+        for number, record, error in iter_lines(path):
+            yield (record, None) if error is None else (None, f"line {number}: {error}")
     elif suffix == ".csv":
         with path.open(encoding="utf-8", errors="surrogateescape", newline="") as fh:
             for row in csv.DictReader(fh):

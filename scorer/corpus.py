@@ -52,15 +52,15 @@ def iter_lines(path: Path) -> Iterator[tuple[int, dict | None, str | None]]:
         for number, raw in enumerate(fh, start=1):
             try:
                 line = raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                yield number, None, f"not valid UTF-8 ({exc.reason} at byte {exc.start})"
+            except UnicodeDecodeError:
+                yield number, None, "not valid UTF-8"
                 continue
             if not line.strip():
                 continue
             try:
                 record = json.loads(line)
             except json.JSONDecodeError as exc:
-                yield number, None, f"not valid JSON ({exc.msg}, column {exc.colno})"
+                yield number, None, f"not valid JSON ({exc.msg})"
                 continue
             if not isinstance(record, dict):
                 yield number, None, f"expected a JSON object, got {type(record).__name__}"
