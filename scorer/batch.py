@@ -181,6 +181,35 @@ def _typed(column: str, value: Any) -> Any:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
 
 
+def reject_record(row_number: int, row: dict | None, reason: str) -> dict[str, Any]:
+    """A rejects-file line: where the row was, its masked id and why; never the text."""
+    row_id = None if row is None or row.get("id") is None else mask(str(row.get("id")))
+    return {"row": row_number, "id": row_id, "reason": mask(reason)}
+
+
+def score_batch(scorer: Scorer, rows: list[dict], row_numbers: list[int] | None = None
+                ) -> tuple[list[dict], list[dict]]:
+    """Output records and reject records for one batch of rows: the unit every runner maps
+    (the local file loop, Ray Data's ``map_batches``, the HTTP service). ``row_numbers`` (1-based,
+    default 1..n) locate rejected rows in the input."""
+    numbers = row_numbers if row_numbers is not None else list(range(1, len(rows) + 1))
+    good: list[tuple[int, dict]] = []
+    rejected: list[dict] = []
+    for number, row in zip(numbers, rows):
+        problem = row_problem(row) if isinstance(row, dict) else "row is not a record"
+        if problem:
+            rejected.append(reject_record(number, row if isinstance(row, dict) else None, problem))
+        else:
+            good.append((number, row))
+    results = scorer.score_many([row for _, row in good]) if good else []
+    scored = []
+    for (_, row), result in zip(good, results):
+        record = {"id": row["id"], "kind": row["kind"], **score_row(result)}
+        record.update({k: v for k, v in row.items() if k not in RESERVED})
+        scored.append(record)
+    return scored, rejected
+
+
 def score_file(scorer: Scorer, input_path: str | Path, output_path: str | Path, batch_size: int = 32,
                progress: bool | None = None) -> BatchSummary:
     """Score every row of ``input_path`` into ``output_path``; bad rows go to the rejects file."""
@@ -197,39 +226,36 @@ def score_file(scorer: Scorer, input_path: str | Path, output_path: str | Path, 
 
     bar = tqdm(unit="doc", disable=not (sys.stderr.isatty() if progress is None else progress), file=sys.stderr)
     with rejects_tmp.open("w", encoding="utf-8") as rej:
-        def reject(row: dict | None, reason: str) -> None:
-            nonlocal n_rejected
-            n_rejected += 1
-            row_id = None if row is None or row.get("id") is None else mask(str(row.get("id")))
-            rej.write(json.dumps({"row": n_in, "id": row_id, "reason": mask(reason)}, ensure_ascii=False) + "\n")
-
         pending: list[dict] = []
+        numbers: list[int] = []
+
+        def write_rejects(records: list[dict]) -> None:
+            nonlocal n_rejected
+            for record in records:
+                rej.write(json.dumps(record, ensure_ascii=False) + "\n")
+            n_rejected += len(records)
 
         def flush() -> None:
             nonlocal n_scored
-            if not pending:
-                return
-            results = scorer.score_many(pending)
-            out = []
-            for row, result in zip(pending, results):
-                record = {"id": row["id"], "kind": row["kind"], **score_row(result)}
-                record.update({k: v for k, v in row.items() if k not in RESERVED})
-                out.append(record)
-            writer.write(out)
-            n_scored += len(out)
-            bar.update(len(out))
+            scored, rejected = score_batch(scorer, pending, numbers)
+            writer.write(scored)
+            write_rejects(rejected)
+            n_scored += len(scored)
+            bar.update(len(pending))
             pending.clear()
+            numbers.clear()
 
         for row, error in read_rows(src):
             n_in += 1
-            problem = error or row_problem(row)
-            if problem:
-                reject(row, problem)
+            if error:
+                write_rejects([reject_record(n_in, None, error)])
                 continue
             pending.append(row)
+            numbers.append(n_in)
             if len(pending) >= batch_size:
                 flush()
-        flush()
+        if pending:
+            flush()
     bar.close()
     writer.commit()
     os.replace(rejects_tmp, rejects)
