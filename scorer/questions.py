@@ -23,7 +23,7 @@ SECTION_HEAD = re.compile(
 IMPERATIVE = re.compile(
     r"\b(bedes|beder|bede|anmoder|ønsker|vil gerne (vide|høre|bede)|gerne have|har brug for)\b.{0,80}?"
     r"\w*(vurder\w*|beskriv\w*|oplys\w*|redegør\w*|angiv\w*|besvar\w*|udtal\w*|belys\w*|svar\w*|"
-    r"tage stilling|forholde|opdatering|status\w*|vurdering\w*|beskrivelse\w*|oplysning\w*|redegørelse\w*|udtalelse\w*)"
+    r"tage stilling|forholde|opdatering|status (på|over)|vurdering\w*|beskrivelse\w*|oplysning\w*|redegørelse\w*|udtalelse\w*)"
     r"|^(beskriv|vurder|oplys|angiv|redegør|uddyb|forklar)\b"
     r"|\b(beskriv|vurder|oplys|angiv|redegør|uddyb)\w* venligst\b"
     r"|\bønskes (oplyst|beskrevet|vurderet|besvaret|belyst)\b|\bønskes\s*[.:]?$"
@@ -34,7 +34,7 @@ IMPERATIVE = re.compile(
 #: practical asks about the paperwork itself (deadline, fee, contact), never a question to answer
 ADMIN = re.compile(
     r"\bfrist|honor|\bkontakte? (mig|os|jobcent|undertegnede|sagsbehandler)|ringe til|\bbesked\b|udebl|returner|fremsend|tilbagemelding"
-    r"|attesten bedes|spørgsmål til (anmodningen|denne)|\bvedlagt|\bbilag\b|hermed (anmod|frem)"
+    r"|attesten bedes|spørgsmål til (anmodningen|denne)|\bvedlagt|\bbilag\b|hermed (anmod|frem)|anmoder hermed"
     r"|\bbedes ikke\b|ikke (skal )?tage stilling|\bsend(e|t)? (attesten|den|anmodningen)\b|medcom|ikke bør udleveres|(^|\s)(fra|til|emne|sendt|cc)\s*:\s",
     re.IGNORECASE)
 #: closing lines that end a list of questions
