@@ -36,8 +36,8 @@ CUES = [
      r"(hende|ham|hans|hendes|borgeren|om|hvor|det|blodtryk|lungefunktion|kraft|styrke|kondi)"
      r"|bevægelighed\w*|bevægeindskrænk\w*|\bmålt i grader",
      "en test eller måling"),
-    (r"konsultation\w*|fremmøde\w*|\bmøde op\b|indkald\w*|\b(se|ser) (borgeren|hende|ham|\w+ og)\b|\btilse\b"
-     r"|\bi en samtale\b|til (en )?samtale|ved (et )?besøg|\bobserver\w*|\blader (ham|hende)\b",
+    (r"konsultation\w*|(ved|til|efter) (et )?fremmøde\w*|fremmøde (hos|i klinikken|i praksis)|\bmøde op\b|indkald\w*|\b(se|ser) (borgeren|hende|ham|\w+ og)\b|\btilse\b"
+     r"|\bi en samtale\b|til (en )?samtale|ved (et )?besøg|\bobserver(e|er)\b|\blader (ham|hende)\b",
      "en konsultation, hvor lægen ser borgeren"),
 ]
 _CUES = [(re.compile(p, re.IGNORECASE), why) for p, why in CUES]
@@ -47,7 +47,7 @@ JOURNAL = re.compile(
     r"|hvad viste|\bviste\b|resultat(et|er)? (af|på)|resultater|\bblev\b.{0,30}(undersøgt|testet|målt|foretaget)"
     r"|er blevet|har været|foretaget|planlagt|planer|henvist|under indlæggelsen|ved udskrivelsen|i forløbet"
     r"|(fra|på) sygehuset|har (du|i|hun|han) (målt|testet|undersøgt|fået)|\b(i|fra) (marts|foråret|efteråret|20\d\d)"
-    r"|ergoterapeut|fysioterapeut|kendskab til|fremgår",
+    r"|ergoterapeut|fysioterapeut|kendskab til|fremgår|ifølge|\bfandt\b|\bvar\b|noteret",
     re.IGNORECASE)
 QUOTE_CHARS = 90
 
@@ -61,13 +61,14 @@ class FitFlag:
     reason: str
 
 
-def needs_consultation(question: str) -> tuple[str, str] | None:
+def needs_consultation(question: str, lead: str = "") -> tuple[str, str] | None:
     """(the words that ask for seeing the citizen, what they ask for), or None when the question can be
-    answered from the journal."""
-    if JOURNAL.search(question):
+    answered from the journal. ``lead`` is the lead-in of the question's list, read with it."""
+    asked = f"{lead} {question}".strip()
+    if JOURNAL.search(asked):
         return None
     for pattern, why in _CUES:
-        match = pattern.search(question)
+        match = pattern.search(asked)
         if match:
             return match.group(0), why
     return None
@@ -93,7 +94,7 @@ def attest_fit(request_text: str, attest_type: str | None) -> list[FitFlag]:
         return []
     flags = []
     for question in split_questions(request_text):
-        found = needs_consultation(question.clean)
+        found = needs_consultation(question.clean, question.lead)
         if found:
             cue, why = found
             flags.append(FitFlag(question, cue, reason(question.clean, why, kind)))

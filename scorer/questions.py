@@ -34,7 +34,8 @@ IMPERATIVE = re.compile(
 #: practical asks about the paperwork itself (deadline, fee, contact), never a question to answer
 ADMIN = re.compile(
     r"\bfrist|honor|\bkontakte? (mig|os|jobcent|undertegnede|sagsbehandler)|ringe til|\bbesked\b|udebl|returner|fremsend|tilbagemelding"
-    r"|attesten bedes|spørgsmål til (anmodningen|denne)|\bvedlagt|\bbilag\b|hermed (anmod|frem)|anmoder hermed"
+    r"|attesten bedes (returneret|sendt|sent|fremsendt|udarbejdet|udfyldt)|spørgsmål til (anmodningen|denne)|\bvedlagt|\bbilag\b|hermed (anmod|frem)|anmoder hermed"
+    r"|har modtaget|har følgende|sender (med|vi)|vedhæft"
     r"|\bbedes ikke\b|ikke (skal )?tage stilling|\bsend(e|t)? (attesten|den|anmodningen)\b|medcom|ikke bør udleveres|(^|\s)(fra|til|emne|sendt|cc)\s*:\s",
     re.IGNORECASE)
 #: closing lines that end a list of questions
@@ -47,13 +48,16 @@ HEAD_MAX_WORDS = 40
 @dataclass(frozen=True)
 class Question:
     """One ask of a request: ``text == request[start:end]``; ``clean`` is the text as models read it
-    (lines joined, hyphenation undone); ``marker`` the list marker ("1.", "a)", "•") if any."""
+    (lines joined, hyphenation undone); ``marker`` the list marker ("1.", "a)", "•") if any; ``lead`` the
+    heading or lead-in of its list ("Vi beder dig efter en undersøgelse beskrive:"), which can carry
+    part of the ask."""
 
     start: int
     end: int
     text: str
     clean: str
     marker: str | None = None
+    lead: str = ""
 
 
 def _items(text: str, seg: Segment) -> list[Segment]:
@@ -112,12 +116,13 @@ def _continues(text: str, out: list[Question], prev: Segment | None, seg: Segmen
 def split_questions(text: str) -> list[Question]:
     """The questions of a request in reading order; spans never overlap."""
     out: list[Question] = []
-    in_section = False
+    in_section, lead = False, ""
     prev: Segment | None = None
     for seg in (item for whole in segment(text) for item in _items(text, whole)):
         is_bullet = bool(LIST_ITEM.match(text[seg.start:seg.end]))
         if seg.is_label or _is_head(seg) or _is_heading(seg, is_bullet):
-            in_section = _is_head(seg) or bool(SECTION_HEAD.search(seg.text)) and not ADMIN.search(seg.text)
+            in_section = (_is_head(seg) or bool(SECTION_HEAD.search(seg.text))) and not ADMIN.search(seg.text)
+            lead = seg.text if in_section else ""
             prev = seg
             continue
         if CLOSING.search(seg.text):
@@ -131,8 +136,9 @@ def split_questions(text: str) -> list[Question]:
         clean = LIST_ITEM.sub("", seg.text, count=1) if marker else seg.text
         if _continues(text, out, prev, seg, is_bullet, clean):
             last = out[-1]
-            out[-1] = Question(last.start, seg.end, text[last.start:seg.end], f"{last.clean} {clean}", last.marker)
+            out[-1] = Question(last.start, seg.end, text[last.start:seg.end], f"{last.clean} {clean}", last.marker,
+                               last.lead)
         elif _is_question(clean, in_section, is_bullet):
-            out.append(Question(start, seg.end, text[start:seg.end], clean, marker))
+            out.append(Question(start, seg.end, text[start:seg.end], clean, marker, lead if in_section else ""))
         prev = seg
     return out
