@@ -5,7 +5,7 @@ No model is trained for these signals; thresholds are tuned on train+dev pairs (
 dev half of its set) and the test split is scored once with the chosen values.
 
     python training/evaluate_questions.py                     # lexical path; writes models/signals/*.json
-    python training/evaluate_questions.py --encoder models/e5-small --no-write   # the e5 path, for comparison
+    python training/evaluate_questions.py --encoder models/e5-small   # the e5 path, for comparison
 """
 from __future__ import annotations
 
@@ -76,7 +76,7 @@ def tune(pairs: list[Pair]) -> dict:
     y = [p.label for p in asked]
     grid = [(macro_f1(y, predict(asked, t, s)), -t, s) for t in THRESHOLDS for s in SHARES]
     best, neg_t, share = max(grid)
-    return {"threshold": -neg_t, "min_share": round(share, 4), "macro_f1_train_dev": round(best, 4),
+    return {"threshold": float(-neg_t), "min_share": round(share, 4), "macro_f1_train_dev": round(best, 4),
             "pairs": len(asked)}
 
 
@@ -152,7 +152,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-write", action="store_true", help="print only")
     args = parser.parse_args(argv)
     if args.encoder:
-        results = {"questions": evaluate_answers(encoder_embed(args.encoder), f"embedding:{args.encoder.name}")}
+        results = {f"questions_{args.encoder.name}": evaluate_answers(encoder_embed(args.encoder),
+                                                                      f"embedding:{args.encoder.name}")}
     else:
         results = {"questions": evaluate_answers(), "attest_fit": evaluate_attest_fit()}
     for name, figures in results.items():
