@@ -115,7 +115,8 @@ def _same_number(question: Question, passages: list[Segment], text: str) -> np.n
     """1 where a passage is numbered like the question ("3." answers question 3.)."""
     number = (question.marker or "").rstrip(".)")
     marks = [LIST_ITEM.match(text[p.start:p.end]) for p in passages]
-    return np.array([float(number.isdigit() and m is not None and m.group(1).rstrip(".)") == number) for m in marks])
+    return np.array([float(number.isdigit() and m is not None and m.group(1).rstrip(".)") == number)
+                     for m in marks])
 
 
 def _char_similarity(questions: list[str], answers: list[str]) -> np.ndarray:
@@ -146,7 +147,8 @@ def _passages(text: str) -> tuple[list[Segment], list[str]]:
     return passages, texts
 
 
-def roll_up(scores: list[float], threshold: float = THRESHOLD, min_share: float = MIN_SHARE) -> tuple[int | None, float | None]:
+def roll_up(scores: list[float], threshold: float = THRESHOLD,
+            min_share: float = MIN_SHARE) -> tuple[int | None, float | None]:
     """``answers_questions`` and the share answered from per-question best scores."""
     if not scores:
         return None, None
@@ -170,9 +172,9 @@ def match_answers(request_text: str, certificate_text: str, embed: Embed | None 
     answer_stems = [stems(t) for t in said]
     results = []
     for i, question in enumerate(questions):
+        cue = np.maximum(_cues(question.clean, said), _same_number(question, answers, certificate_text))
         scores = (WEIGHTS["overlap"] * _overlap(stems(question.clean), answer_stems)
-                  + WEIGHTS["similarity"] * similarity[i] + WEIGHTS["cue"] * np.maximum(_cues(question.clean, said),
-                                               _same_number(question, answers, certificate_text)))
+                  + WEIGHTS["similarity"] * similarity[i] + WEIGHTS["cue"] * cue)
         best = int(np.argmax(scores))
         seg = answers[best]
         evidence = Evidence("answers_questions", seg.start, seg.end, certificate_text[seg.start:seg.end],

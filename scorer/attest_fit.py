@@ -27,7 +27,8 @@ CUES = [
      r"|gribe(funktion|styrke|kraft)|grebsstyrke|håndkraft",
      "en funktionsundersøgelse eller test"),
     (r"\bundersøge\b|\bundersøger\b|\bundersøg (hende|ham|borgeren)"
-     r"|\b(ved|efter|gennem|på baggrund af|i) (en |din |jeres )?(aktuel |klinisk |objektiv |fysisk |grundig |ny )?"
+     r"|\b(ved|efter|gennem|på baggrund af|i) (en |din |jeres )?"
+     r"(aktuel |klinisk |objektiv |fysisk |grundig |ny )?"
      r"undersøgelse\b(?! (i|fra|på|under|hos) )"
      r"|\b(aktuel|klinisk|objektiv|fysisk|grundig|ny)e? undersøgelse|\bobjektiv\w* (fund|undersøg\w*|vurdering)"
      r"|\bved undersøgelse",
@@ -36,7 +37,8 @@ CUES = [
      r"(hende|ham|hans|hendes|borgeren|om|hvor|det|blodtryk|lungefunktion|kraft|styrke|kondi)"
      r"|bevægelighed\w*|bevægeindskrænk\w*|\bmålt i grader",
      "en test eller måling"),
-    (r"konsultation\w*|(ved|til|efter) (et )?fremmøde\w*|fremmøde (hos|i klinikken|i praksis)|\bmøde op\b|indkald\w*|\b(se|ser) (borgeren|hende|ham|\w+ og)\b|\btilse\b"
+    (r"konsultation\w*|(ved|til|efter) (et )?fremmøde\w*|fremmøde (hos|i klinikken|i praksis)|\bmøde op\b"
+     r"|indkald\w*|\b(se|ser) (borgeren|hende|ham|\w+ og)\b|\btilse\b"
      r"|\bi en samtale\b|til (en )?samtale|ved (et )?besøg|\bobserver(e|er)\b|\blader (ham|hende)\b",
      "en konsultation, hvor lægen ser borgeren"),
 ]
@@ -44,9 +46,11 @@ _CUES = [(re.compile(p, re.IGNORECASE), why) for p, why in CUES]
 #: the question is about what the journal already holds (past findings, plans, referrals)
 JOURNAL = re.compile(
     r"journal|epikrise|notat|tidligere|seneste|sidste (år|gang|konsultation|kontrol|attest)|sidst til|ved sidste"
-    r"|hvad viste|\bviste\b|resultat(et|er)? (af|på)|resultater|\bblev\b.{0,30}(undersøgt|testet|målt|foretaget)"
+    r"|hvad viste|\bviste\b|resultat(et|er)? (af|på)|resultater"
+    r"|\bblev\b.{0,30}(undersøgt|testet|målt|foretaget)"
     r"|er blevet|har været|foretaget|planlagt|planer|henvist|under indlæggelsen|ved udskrivelsen|i forløbet"
-    r"|(fra|på) sygehuset|har (du|i|hun|han) (målt|testet|undersøgt|fået)|\b(i|fra) (marts|foråret|efteråret|20\d\d)"
+    r"|(fra|på) sygehuset|har (du|i|hun|han) (målt|testet|undersøgt|fået)"
+    r"|\b(i|fra) (marts|foråret|efteråret|20\d\d)"
     r"|ergoterapeut|fysioterapeut|kendskab til|fremgår|ifølge|\bfandt\b|\bvar\b|noteret",
     re.IGNORECASE)
 QUOTE_CHARS = 90

@@ -17,13 +17,14 @@ from scorer.text import Segment, segment
 LIST_ITEM = re.compile(r"^[ \t]*([-–•*▪◦·]|\d{1,2}[.)]|[a-h][.)])[ \t]+", re.MULTILINE)
 #: a heading that opens a list of questions
 SECTION_HEAD = re.compile(
-    r"spørgsmål|følgende|besvar|indeholde|anmodes|omfatte|\bønske|\bbeder\b|vil gerne|\bvide\b|gerne (vil )?have|brug for|\bbedes\b|\bønskes\b|bedes .*(vurdere|beskrive|oplyse|svare)"
-    r"|ønskes (oplyst|besvaret|vurderet)", re.IGNORECASE)
+    r"spørgsmål|følgende|besvar|indeholde|anmodes|omfatte|\bønske|\bbeder\b|\bbedes\b|vil gerne|\bvide\b"
+    r"|gerne (vil )?have|brug for", re.IGNORECASE)
 #: an ask phrased as an instruction rather than with "?"
 IMPERATIVE = re.compile(
     r"\b(bedes|beder|bede|anmoder|ønsker|vil gerne (vide|høre|bede)|gerne have|har brug for)\b.{0,80}?"
-    r"\w*(vurder\w*|beskriv\w*|oplys\w*|redegør\w*|angiv\w*|besvar\w*|udtal\w*|belys\w*|svar\w*|"
-    r"tage stilling|forholde|opdatering|status (på|over)|vurdering\w*|beskrivelse\w*|oplysning\w*|redegørelse\w*|udtalelse\w*)"
+    r"\w*(vurder\w*|beskriv\w*|oplys\w*|redegør\w*|angiv\w*|besvar\w*|udtal\w*|belys\w*|svar\w*"
+    r"|tage stilling|forholde|opdatering|status (på|over)|vurdering\w*|beskrivelse\w*|oplysning\w*"
+    r"|redegørelse\w*|udtalelse\w*)"
     r"|^(beskriv|vurder|oplys|angiv|redegør|uddyb|forklar)\b"
     r"|\b(beskriv|vurder|oplys|angiv|redegør|uddyb)\w* venligst\b"
     r"|\bønskes (oplyst|beskrevet|vurderet|besvaret|belyst)\b|\bønskes\s*[.:]?$"
@@ -33,10 +34,11 @@ IMPERATIVE = re.compile(
     re.IGNORECASE)
 #: practical asks about the paperwork itself (deadline, fee, contact), never a question to answer
 ADMIN = re.compile(
-    r"\bfrist|honor|\bkontakte? (mig|os|jobcent|undertegnede|sagsbehandler)|ringe til|\bbesked\b|udebl|returner|fremsend|tilbagemelding"
-    r"|attesten bedes (returneret|sendt|sent|fremsendt|udarbejdet|udfyldt)|spørgsmål til (anmodningen|denne)|\bvedlagt|\bbilag\b|hermed (anmod|frem)|anmoder hermed"
-    r"|har modtaget|har følgende|sender (med|vi)|vedhæft"
-    r"|\bbedes ikke\b|ikke (skal )?tage stilling|\bsend(e|t)? (attesten|den|anmodningen)\b|medcom|ikke bør udleveres|(^|\s)(fra|til|emne|sendt|cc)\s*:\s",
+    r"\bfrist|honor|\bkontakte? (mig|os|jobcent|undertegnede|sagsbehandler)|ringe til|\bbesked\b|udebl|returner"
+    r"|fremsend|tilbagemelding|attesten bedes (returneret|sendt|sent|fremsendt|udarbejdet|udfyldt)"
+    r"|spørgsmål til (anmodningen|denne)|\bvedlagt|\bbilag\b|hermed (anmod|frem)|anmoder hermed"
+    r"|har modtaget|har følgende|sender (med|vi)|vedhæft|\bbedes ikke\b|ikke (skal )?tage stilling"
+    r"|\bsend(e|t)? (attesten|den|anmodningen)\b|medcom|ikke bør udleveres|(^|\s)(fra|til|emne|sendt|cc)\s*:\s",
     re.IGNORECASE)
 #: closing lines that end a list of questions
 CLOSING = re.compile(r"^(med )?(venlig|de bedste|mange)?\s*hilsen|^tak\b|^på forhånd tak|^vh\b", re.IGNORECASE)
@@ -65,8 +67,10 @@ def _items(text: str, seg: Segment) -> list[Segment]:
     cuts = [m.start() for m in LIST_ITEM.finditer(text, seg.start, seg.end) if m.start() > seg.start
             and text[m.start() - 1] == "\n"]
     bounds = [seg.start, *cuts, seg.end]
-    return [Segment(a, len(text[:b].rstrip()), " ".join(text[a:b].split())) for a, b in zip(bounds, bounds[1:])
-            if text[a:b].strip()] if cuts else [seg]
+    if not cuts:
+        return [seg]
+    return [Segment(a, len(text[:b].rstrip()), " ".join(text[a:b].split()))
+            for a, b in zip(bounds, bounds[1:]) if text[a:b].strip()]
 
 
 def _marker(text: str, seg: Segment) -> tuple[int, str | None]:
@@ -81,7 +85,8 @@ def _is_head(seg: Segment) -> bool:
     """A lead-in to a list of questions ("Spørgsmål", "Vi beder dig vurdere følgende:")."""
     words = seg.text.split()
     if seg.text.rstrip().endswith(":"):
-        return len(words) <= HEAD_MAX_WORDS and bool(SECTION_HEAD.search(seg.text) or IMPERATIVE.search(seg.text))
+        asks = SECTION_HEAD.search(seg.text) or IMPERATIVE.search(seg.text)
+        return len(words) <= HEAD_MAX_WORDS and bool(asks)
     return len(words) <= 3 and bool(SECTION_HEAD.search(seg.text))
 
 
@@ -91,6 +96,7 @@ def _is_heading(seg: Segment, is_bullet: bool) -> bool:
 
 
 def _is_question(clean: str, in_section: bool, is_bullet: bool) -> bool:
+    """An ask: ends with "?", is phrased as an instruction, or is an item of a question list."""
     if ADMIN.search(clean):
         return False
     if clean.rstrip(" )»\"'").endswith("?"):
@@ -108,7 +114,9 @@ def _continues(text: str, out: list[Question], prev: Segment | None, seg: Segmen
                clean: str) -> bool:
     """Whether ``seg`` carries on the last question: more sentences of the same list item, or the
     rest of a sentence that an export cut at a page break."""
-    if not out or prev is None or out[-1].end != prev.end or is_bullet or _blank_between(text, prev.end, seg.start):
+    if not out or prev is None or out[-1].end != prev.end or is_bullet:
+        return False
+    if _blank_between(text, prev.end, seg.start):
         return False
     return out[-1].marker is not None or (clean[:1].islower() and not out[-1].clean.endswith(("?", ".")))
 
@@ -136,8 +144,8 @@ def split_questions(text: str) -> list[Question]:
         clean = LIST_ITEM.sub("", seg.text, count=1) if marker else seg.text
         if _continues(text, out, prev, seg, is_bullet, clean):
             last = out[-1]
-            out[-1] = Question(last.start, seg.end, text[last.start:seg.end], f"{last.clean} {clean}", last.marker,
-                               last.lead)
+            out[-1] = Question(last.start, seg.end, text[last.start:seg.end], f"{last.clean} {clean}",
+                               last.marker, last.lead)
         elif _is_question(clean, in_section, is_bullet):
             out.append(Question(start, seg.end, text[start:seg.end], clean, marker, lead if in_section else ""))
         prev = seg

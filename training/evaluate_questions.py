@@ -20,7 +20,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from scorer.answers import MIN_SHARE, THRESHOLD, match_answers, roll_up  # noqa: E402
-from scorer.attest_fit import attest_fit, needs_consultation  # noqa: E402
+from scorer.attest_fit import JOURNAL_BASED, attest_fit, needs_consultation  # noqa: E402
 from scorer.corpus import load_corpus  # noqa: E402
 from scorer.statistics import wilson  # noqa: E402
 
@@ -112,19 +112,20 @@ def evaluate_attest_fit() -> dict:
     set), and how often corpus requests with a journal-based type get flagged."""
     items = load_corpus(FIT_SET)
     out: dict = {"signal": "attest_fit", "set": str(FIT_SET.relative_to(ROOT)),
-                 "set_note": "team-written fictional questions, labelled by the team; split dev/test before tuning"}
+                 "set_note": "team-written fictional questions, labelled by the team; "
+                             "split dev/test before tuning"}
     for split in ("dev", "test"):
         subset = [i for i in items if i["split"] == split]
         y = [i["needs_consultation"] for i in subset]
         pred = [int(needs_consultation(i["question"]) is not None) for i in subset]
         flagged = [int(bool(attest_fit(i["question"], i["attest_type"]))) for i in subset]
-        should = [int(i["needs_consultation"] and i["attest_type"] in ("LÆ 105", "LÆ 115", "LÆ 125")) for i in subset]
+        should = [int(i["needs_consultation"] and i["attest_type"] in JOURNAL_BASED) for i in subset]
         out[split] = {"items": len(subset), "positives": sum(y), "cue": class_report(y, pred, 1),
                       "flag": class_report(should, flagged, 1)}
     corpus = {}
     for split in ("train", "dev", "test"):
         requests = [d for d in load_corpus(ROOT / "data" / "annotated" / f"{split}.jsonl")
-                    if d["kind"] == "request" and d.get("attest_type") in ("LÆ 105", "LÆ 115", "LÆ 125")]
+                    if d["kind"] == "request" and d.get("attest_type") in JOURNAL_BASED]
         corpus[split] = {"journal_based_requests": len(requests),
                          "flagged": sum(bool(attest_fit(d["text"], d["attest_type"])) for d in requests)}
     out["corpus_flag_counts"] = corpus
