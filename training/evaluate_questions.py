@@ -26,7 +26,7 @@ from scorer.statistics import wilson  # noqa: E402
 
 THRESHOLDS = [round(t, 2) for t in np.arange(0.04, 0.62, 0.02)]
 SHARES = [0.25, 1 / 3, 0.5, 2 / 3, 0.75, 1.0]
-FIT_SET = ROOT / "data" / "annotated" / "attest_fit_questions.jsonl"
+FIT_SET = ROOT / "data" / "attest_fit" / "questions.jsonl"
 
 
 @dataclass(frozen=True)
