@@ -10,8 +10,8 @@ archive's size; only the error grows with it (see :attr:`BoilerplateIndex.false_
 
 A word of a request is reused when a window covering it occurs in at least ``min_documents``
 documents. :meth:`BoilerplateIndex.reuse` gives the share of a request's words that are reused, the
-reused character spans of the caller's own text, and the sentences (``scorer.text.segment``) that
-are mostly reused. :meth:`BoilerplateIndex.top_phrases` counts the most reused sentences of an
+reused character spans of the caller's own text, and the sentences (``scorer.text.sentence_spans``,
+cheap enough for a whole archive) that are mostly reused. :meth:`BoilerplateIndex.top_phrases` counts the most reused sentences of an
 archive in a bounded table; excerpts keep only reused words (seen in ``min_documents`` documents),
 masked, digits blanked, at most ``EXCERPT_WORDS`` words.
 """
@@ -28,9 +28,10 @@ from pathlib import Path
 import numpy as np
 
 from scorer.privacy import mask
-from scorer.text import segment
+from scorer.text import sentence_spans
 
 TOKEN = re.compile(r"[^\W_]+")
+TOKEN_SPLIT = re.compile(r"([^\W_]+)")
 DIGITS = re.compile(r"\d+")
 MONTHS = re.compile(r"\b(?:januar|februar|marts|april|maj|juni|juli|august|september|oktober|november|december)\b")
 EXCERPT_WORDS = 12
@@ -55,6 +56,10 @@ class BoilerplateConfig:
     depth: int = 4
     #: a sentence is reused when at least this share of its words is reused
     sentence_share: float = 0.5
+    #: runs of reused words shorter than this are ignored: one window of a common phrasing
+    #: ("samtidig med at hun har svært ved at") recurs by chance in a large archive; copied text
+    #: runs on for longer
+    min_span_words: int = 10
 
     def __post_init__(self) -> None:
         if self.ngram < 2:
@@ -65,6 +70,8 @@ class BoilerplateConfig:
             raise ValueError("width must be a power of two")
         if not 1 <= self.depth <= len(_ROW_MULTIPLIERS):
             raise ValueError(f"depth must be within 1..{len(_ROW_MULTIPLIERS)}")
+        if self.min_span_words < self.ngram:
+            raise ValueError("min_span_words must be at least ngram")
         if not 0.0 < self.sentence_share <= 1.0:
             raise ValueError("sentence_share must be in (0, 1]")
 
@@ -81,7 +88,7 @@ class ReusedSpan:
 @dataclass(frozen=True)
 class ReuseResult:
     """``share``: fraction of the request's words in reused windows; ``spans``: maximal runs of reused
-    words; ``sentences``: segments whose words are mostly reused."""
+    words; ``sentences``: sentences whose words are mostly reused."""
 
     share: float
     spans: list[ReusedSpan]
@@ -258,52 +265,55 @@ class BoilerplateIndex:
         return next(self.reuse_many([text]))
 
     def reuse_many(self, texts: Iterable[str], batch_size: int = 2048) -> Iterator[ReuseResult]:
-        """:meth:`reuse` for many texts, hashed a batch at a time; results in input order."""
-        for batch, words, covered in self._covered(texts, batch_size):
-            for text, matches, flags in zip(batch, words, covered):
-                yield self._result(text, matches, flags)
+        """:meth:`reuse` for many texts, a batch at a time with array arithmetic; in input order.
 
-    def _covered(self, texts: Iterable[str], batch_size: int
-                 ) -> Iterator[tuple[list[str], list[list[re.Match]], list[np.ndarray]]]:
-        """Per batch: texts, their word matches and which words lie in a reused window."""
-        n = self.config.ngram
+        A word is covered when a reused window covers it. Sentence by sentence, only runs of covered
+        words of ``min_span_words`` or more (or the whole sentence) are kept: a run that spills over
+        from copied text next to a sentence, or one common phrasing, says nothing about it."""
+        n, cfg = self.config.ngram, self.config
         for batch in _batches(texts, batch_size):
-            words = [list(TOKEN.finditer(t)) for t in batch]
-            found = _windows([_normalized([m.group() for m in ms]) for ms in words], n)
-            reused = found.starts[self._estimates(found.hashes) >= self.config.min_documents]
+            pieces = [TOKEN_SPLIT.split(t) for t in batch]  # separator, word, separator, word, ...
+            found = _windows([_normalized(p[1::2]) for p in pieces], n)
             total = int(found.tokens_per_doc.sum())
-            depth = (np.bincount(reused, minlength=total + n)
-                     - np.bincount(reused + n, minlength=total + n)).cumsum()[:total]
-            bounds = np.cumsum(found.tokens_per_doc)[:-1]
-            yield batch, words, np.split(depth > 0, bounds)
-
-    def _result(self, text: str, matches: list[re.Match], covered: np.ndarray) -> ReuseResult:
-        if not matches:
-            return ReuseResult(0.0, [], [])
-        spans = [ReusedSpan(a, b, text[a:b]) for a, b in _runs(matches, covered)]
-        starts = np.fromiter((m.start() for m in matches), dtype=np.int64, count=len(matches))
-        sentences = []
-        for seg in segment(text):
-            lo, hi = np.searchsorted(starts, [seg.start, seg.end])
-            if hi > lo and covered[lo:hi].mean() >= self.config.sentence_share:
-                sentences.append(ReusedSpan(seg.start, seg.end, text[seg.start:seg.end]))
-        return ReuseResult(float(covered.mean()), spans, sentences)
+            reused = found.starts[self._estimates(found.hashes) >= cfg.min_documents]
+            covered = (np.bincount(reused, minlength=total + n)
+                       - np.bincount(reused + n, minlength=total + n)).cumsum()[:total] > 0
+            bounds = np.concatenate([np.cumsum([0, *map(len, p)]) for p in pieces])
+            starts, ends = _word_bounds(bounds, pieces)
+            sentences = [sentence_spans(t) for t in batch]
+            sentence_of = _sentence_of_token(starts, found.tokens_per_doc, sentences)
+            kept = _keep_long_runs(covered, sentence_of, cfg.min_span_words)
+            words_in = np.bincount(sentence_of, minlength=sum(map(len, sentences)))
+            share_of_sentence = np.bincount(sentence_of, weights=kept, minlength=len(words_in)) / np.maximum(words_in, 1)
+            flagged = (share_of_sentence >= cfg.sentence_share) & (words_in > 0)
+            doc_of = np.repeat(np.arange(len(batch)), found.tokens_per_doc)
+            run_starts, run_ends = _run_bounds(kept, doc_of)
+            run_cuts = np.searchsorted(doc_of[run_starts], np.arange(len(batch) + 1))
+            shares = np.bincount(doc_of, weights=kept, minlength=len(batch)) / np.maximum(found.tokens_per_doc, 1)
+            sentence_cuts = np.cumsum([0, *map(len, sentences)])
+            for i, text in enumerate(batch):
+                runs = slice(run_cuts[i], run_cuts[i + 1])
+                spans = [ReusedSpan(a, b, text[a:b])
+                         for a, b in zip(starts[run_starts[runs]].tolist(), ends[run_ends[runs] - 1].tolist())]
+                own = flagged[sentence_cuts[i]:sentence_cuts[i + 1]]
+                reused_sentences = [ReusedSpan(a, b, text[a:b]) for (a, b), f in zip(sentences[i], own) if f]
+                yield ReuseResult(float(shares[i]), spans, reused_sentences)
 
     def top_phrases(self, texts: Iterable[str], k: int = 20, capacity: int = 4096) -> list[Phrase]:
         """The ``k`` reused sentences found in most documents of ``texts`` (each counted once per
         document), in a table of at most ``capacity`` phrases. Excerpts hold only reused words, so
         nothing shown occurs in fewer than ``min_documents`` documents."""
         table = _SpaceSaving(capacity)
-        for batch, words, covered in self._covered(texts, 2048):
-            for text, matches, flags in zip(batch, words, covered):
-                seen: set[str] = set()
-                for sentence in self._result(text, matches, flags).sentences:
-                    inside = [(m, f) for m, f in zip(matches, flags)
-                              if sentence.start <= m.start() < sentence.end]
-                    key = _normalized([m.group() for m, f in inside if f])
-                    if key not in seen:
-                        seen.add(key)
-                        table.add(key, _excerpt(text, inside))
+        for result in self.reuse_many(texts):
+            seen: set[str] = set()
+            for sentence in result.sentences:
+                pieces = [sentence.text[max(span.start, sentence.start) - sentence.start:
+                                        min(span.end, sentence.end) - sentence.start]
+                          for span in result.spans if span.start < sentence.end and span.end > sentence.start]
+                key = _normalized(TOKEN.findall(" ".join(pieces)))
+                if key not in seen:
+                    seen.add(key)
+                    table.add(key, _excerpt(pieces))
         return table.top(k)
 
     def save(self, path: str | Path) -> None:
@@ -324,22 +334,50 @@ class BoilerplateIndex:
         return index
 
 
-def _runs(words: Iterable[re.Match], covered: Iterable[bool]) -> list[tuple[int, int]]:
-    """Character spans of the maximal runs of covered words."""
-    runs: list[tuple[int, int]] = []
-    run: tuple[int, int] | None = None
-    for match, flag in zip(words, covered):
-        if flag:
-            run = (run[0] if run else match.start(), match.end())
-        elif run:
-            runs.append(run)
-            run = None
-    return runs + [run] if run else runs
+def _word_bounds(bounds: np.ndarray, pieces: list[list[str]]) -> tuple[np.ndarray, np.ndarray]:
+    """Start and end offsets of every word of a batch from the cumulative lengths (``bounds``, one
+    array per document joined) of each document's alternating separators and words."""
+    first = np.cumsum([0, *(len(p) + 1 for p in pieces)])[:-1]
+    heads = np.concatenate([f + np.arange(1, len(p), 2) for f, p in zip(first, pieces)]).astype(np.int64)
+    return bounds[heads], bounds[heads + 1]
 
 
-def _excerpt(text: str, words: list[tuple[re.Match, bool]]) -> str:
-    """The runs of reused words of a sentence in the caller's spelling, joined by "…", masked, digits
-    blanked and cut to ``EXCERPT_WORDS`` words."""
-    runs = _runs((m for m, _ in words), (f for _, f in words))
-    parts = DIGITS.sub("#", mask(" … ".join(text[a:b] for a, b in runs))).split()
+def _sentence_of_token(starts: np.ndarray, tokens_per_doc: np.ndarray,
+                       sentences: list[list[tuple[int, int]]]) -> np.ndarray:
+    """Batch-wide sentence number of every token (sentences numbered across the batch)."""
+    out = np.empty(len(starts), dtype=np.int64)
+    first_token = first_sentence = 0
+    for count, spans in zip(tokens_per_doc, sentences):
+        heads = np.fromiter((a for a, _ in spans), dtype=np.int64, count=len(spans))
+        local = np.searchsorted(heads, starts[first_token:first_token + count], side="right") - 1
+        out[first_token:first_token + count] = first_sentence + np.maximum(local, 0)
+        first_token += count
+        first_sentence += len(spans)
+    return out
+
+
+def _run_bounds(flags: np.ndarray, group: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """First and one-past-last index of every maximal run of set ``flags`` within one ``group``."""
+    same = np.zeros(len(flags), dtype=bool)
+    same[1:] = flags[1:] & flags[:-1] & (group[1:] == group[:-1])  # continues the run before it
+    heads = np.flatnonzero(flags & ~same)
+    tails = np.flatnonzero(flags & ~np.append(same[1:], False))
+    return heads, tails + 1
+
+
+def _keep_long_runs(covered: np.ndarray, sentence_of: np.ndarray, min_words: int) -> np.ndarray:
+    """Covered words whose run inside their sentence has ``min_words`` words or fills the sentence."""
+    heads, tails = _run_bounds(covered, sentence_of)
+    lengths = tails - heads
+    sentence_words = np.bincount(sentence_of, minlength=int(sentence_of.max(initial=0)) + 1)
+    long_enough = lengths >= np.minimum(min_words, sentence_words[sentence_of[heads]])
+    marks = (np.bincount(heads[long_enough], minlength=len(covered) + 1)
+             - np.bincount(tails[long_enough], minlength=len(covered) + 1))
+    return np.cumsum(marks)[:-1] > 0
+
+
+def _excerpt(pieces: list[str]) -> str:
+    """Reused pieces of a sentence in the caller's spelling, joined by "…", masked, digits blanked
+    and cut to ``EXCERPT_WORDS`` words."""
+    parts = DIGITS.sub("#", mask(" … ".join(pieces))).split()
     return " ".join(parts[:EXCERPT_WORDS] + (["…"] if len(parts) > EXCERPT_WORDS else []))

@@ -143,3 +143,19 @@ def segment(text: str) -> list[Segment]:
 def clean_text(text: str) -> str:
     """The document as models read it: one segment a line, furniture removed."""
     return "\n".join(s.text for s in segment(text))
+
+
+SENTENCE_BREAK = re.compile(SENTENCE_END.pattern + r"|\n[ \t]*\n")
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Cheap ``(start, end)`` spans of sentences and paragraphs, for passes over whole archives where
+    :func:`segment` is too slow: no furniture removal, no clean-up, no abbreviation handling."""
+    spans, start = [], 0
+    for cut in [*(m.end() for m in SENTENCE_BREAK.finditer(text)), len(text)]:
+        piece = text[start:cut]
+        a, b = start + len(piece) - len(piece.lstrip()), start + len(piece.rstrip())
+        if a < b:
+            spans.append((a, b))
+        start = cut
+    return spans
