@@ -145,17 +145,15 @@ def clean_text(text: str) -> str:
     return "\n".join(s.text for s in segment(text))
 
 
-SENTENCE_BREAK = re.compile(SENTENCE_END.pattern + r"|\n[ \t]*\n")
+PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Cheap ``(start, end)`` spans of sentences and paragraphs, for passes over whole archives where
-    :func:`segment` is too slow: no furniture removal, no clean-up, no abbreviation handling."""
+    """Cheap ``(start, end)`` spans of the sentences of each paragraph, for passes over whole archives
+    where :func:`segment` is too slow: no furniture removal, no clean-up, no label lines."""
     spans, start = [], 0
-    for cut in [*(m.end() for m in SENTENCE_BREAK.finditer(text)), len(text)]:
-        piece = text[start:cut]
-        a, b = start + len(piece) - len(piece.lstrip()), start + len(piece.rstrip())
-        if a < b:
-            spans.append((a, b))
+    for cut in [*(m.start() for m in PARAGRAPH_BREAK.finditer(text)), len(text)]:
+        block = text[start:cut]
+        spans += _split_sentences(block.strip(), start + len(block) - len(block.lstrip()))
         start = cut
     return spans
