@@ -2,6 +2,7 @@
 shares and spans; order independence; fixed memory; save/load; masked top phrases."""
 from __future__ import annotations
 
+import itertools
 import re
 
 import numpy as np
@@ -10,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scorer.boilerplate import EXCERPT_WORDS, BoilerplateConfig, BoilerplateIndex
+from scorer.text import segment, sentence_spans
 
 SMALL = BoilerplateConfig(width=2 ** 14, depth=3)
 
@@ -87,6 +89,11 @@ def test_an_edited_word_leaves_the_rest_of_the_paragraph_reused(index):
     assert len(result.sentences) == 3  # the edited sentence is still mostly reused
 
 
+def test_sentence_spans_match_the_segments_of_a_plain_text():
+    text = requests()[1]
+    assert [text[a:b] for a, b in sentence_spans(text)] == [s.text for s in segment(text)]
+
+
 def test_top_phrases_are_masked_short_and_only_reused_words(index):
     phrases = index.top_phrases(requests() + OTHERS, k=5)
     assert phrases and all(p.documents == len(CITIZENS) and p.overestimate == 0 for p in phrases)
@@ -115,9 +122,8 @@ def test_save_and_load_round_trip(index, tmp_path):
         assert set(data.files) == {"counters", "header"}
 
 
-@pytest.mark.parametrize("bad", [dict(width=1000), dict(depth=0), dict(min_documents=1),
-                                 dict(min_documents=300), dict(ngram=1), dict(min_span_words=3),
-                                 dict(sentence_share=0.0)])
+@pytest.mark.parametrize("bad", [{"width": 1000}, {"depth": 0}, {"min_documents": 1}, {"min_documents": 300},
+                                 {"ngram": 1}, {"min_span_words": 3}, {"sentence_share": 0.0}])
 def test_bad_configuration_is_refused(bad):
     with pytest.raises(ValueError):
         BoilerplateConfig(**bad)
@@ -144,7 +150,7 @@ def test_shares_and_spans_are_well_formed(texts, probe):
         assert 0.0 <= result.share <= 1.0
         for spans in (result.spans, result.sentences):
             assert all(0 <= s.start < s.end <= len(text) and text[s.start:s.end] == s.text for s in spans)
-            assert all(a.end <= b.start for a, b in zip(spans, spans[1:]))
+            assert all(a.end <= b.start for a, b in itertools.pairwise(spans))
 
 
 @settings(max_examples=25, deadline=None)
