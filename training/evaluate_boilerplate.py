@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -86,7 +87,7 @@ def main() -> None:
     results = {
         "archive": {"requests": len(archive), "with_reused_text": int((all_shares > 0).sum()),
                     "mean_share": round(float(all_shares.mean()), 4)},
-        "config": {**index.config.__dict__, "width": index.config.width},
+        "config": asdict(index.config),
         "chosen_on_train_dev": chosen,
         "test": {"reuse_signal": signal_metrics(y_test, test_shares, chosen["threshold"])},
     }
