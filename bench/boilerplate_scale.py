@@ -62,14 +62,16 @@ CLOSINGS = [
 ]
 SYNONYMS = {"borgeren": "personen", "vurdering": "udtalelse", "beder": "anmoder", "attesten": "erklæringen",
             "helbredsmæssige": "sundhedsmæssige", "vi": "jeg", "jobcentret": "kommunen"}
-FIRST = ["Karl", "Ida", "Noah", "Freja", "William", "Alma", "Oscar", "Ella", "Lucas", "Clara", "Victor", "Laura",
-         "Malthe", "Agnes", "Elias", "Mathilde", "Magnus", "Karla", "Frederik", "Nora", "Hassan", "Leila",
-         "Tobias", "Olivia", "Sebastian", "Esther", "Anton", "Lærke", "Christian", "Maja", "Mikkel", "Anne", "Karin", "Jens", "Sofie", "Ole", "Peter", "Fatima", "Ahmed", "Louise", "Mette",
-         "Lars", "Camilla", "Henrik", "Aisha", "Niels", "Birgitte", "Kasper", "Emma", "Jonas", "Rasmus",
-         "Signe", "Bo", "Yasmin", "Torben", "Lene", "Mads", "Hanne", "Omar", "Julie"]
+FIRST = ["Karl", "Ida", "Noah", "Freja", "William", "Alma", "Oscar", "Ella", "Lucas", "Clara", "Victor",
+         "Laura", "Malthe", "Agnes", "Elias", "Mathilde", "Magnus", "Karla", "Frederik", "Nora", "Hassan",
+         "Leila", "Tobias", "Olivia", "Sebastian", "Esther", "Anton", "Lærke", "Christian", "Maja", "Mikkel",
+         "Anne", "Karin", "Jens", "Sofie", "Ole", "Peter", "Fatima", "Ahmed", "Louise", "Mette", "Lars",
+         "Camilla", "Henrik", "Aisha", "Niels", "Birgitte", "Kasper", "Emma", "Jonas", "Rasmus", "Signe",
+         "Bo", "Yasmin", "Torben", "Lene", "Mads", "Hanne", "Omar", "Julie"]
 LAST = ["Andersen", "Jensen", "Larsen", "Sørensen", "Rasmussen", "Jørgensen", "Poulsen", "Madsen", "Olsen",
-        "Christiansen", "Johansen", "Knudsen", "Mikkelsen", "Jakobsen", "Lauridsen", "Østergaard", "Rask", "Holm", "Juul", "Bak", "Lund", "Dahl", "Vang", "Nielsen", "Hansen", "Pedersen", "Kragh",
-        "Mortensen", "Ali", "Thomsen", "Berg", "Skov", "Møller", "Kristensen", "Yilmaz", "Frost"]
+        "Christiansen", "Johansen", "Knudsen", "Mikkelsen", "Jakobsen", "Lauridsen", "Østergaard", "Rask",
+        "Holm", "Juul", "Bak", "Lund", "Dahl", "Vang", "Nielsen", "Hansen", "Pedersen", "Kragh", "Mortensen",
+        "Ali", "Thomsen", "Berg", "Skov", "Møller", "Kristensen", "Yilmaz", "Frost"]
 DIAGNOSES = ["diskusprolaps", "depression", "angst", "PTSD", "kroniske rygsmerter", "fibromyalgi", "KOL",
              "sklerose", "diabetes", "slidgigt i knæet", "stress", "ADHD", "bipolar lidelse", "migræne",
              "en skulderskade", "whiplash", "Crohns sygdom", "leddegigt", "hjerteproblemer", "epilepsi",

@@ -11,9 +11,9 @@ archive's size; only the error grows with it (see :attr:`BoilerplateIndex.false_
 A word of a request is reused when a window covering it occurs in at least ``min_documents``
 documents. :meth:`BoilerplateIndex.reuse` gives the share of a request's words that are reused, the
 reused character spans of the caller's own text, and the sentences (``scorer.text.sentence_spans``,
-cheap enough for a whole archive) that are mostly reused. :meth:`BoilerplateIndex.top_phrases` counts the most reused sentences of an
-archive in a bounded table; excerpts keep only reused words (seen in ``min_documents`` documents),
-masked, digits blanked, at most ``EXCERPT_WORDS`` words.
+cheap enough for a whole archive) that are mostly reused. :meth:`BoilerplateIndex.top_phrases`
+counts the most reused sentences of an archive in a bounded table; excerpts keep only reused words
+(seen in ``min_documents`` documents), masked, digits blanked, at most ``EXCERPT_WORDS`` words.
 """
 from __future__ import annotations
 
@@ -330,6 +330,7 @@ class BoilerplateIndex:
 
     @classmethod
     def load(cls, path: str | Path) -> BoilerplateIndex:
+        """An index written by :meth:`save` (no pickle is read)."""
         with np.load(path, allow_pickle=False) as data:
             header = json.loads(str(data["header"]))
             if header.get("format") != FORMAT_VERSION:
