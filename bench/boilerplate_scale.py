@@ -86,7 +86,10 @@ PLACES = ["en genbrugsbutik", "et pakkeri", "en børnehave", "et plejehjem", "et
           "et supermarked", "kommunens park og vej", "en tømrervirksomhed", "et lager", "en kantine",
           "en produktionsskole", "et bibliotek", "en dyreklinik"]
 ACTIVITIES = ["gå tur med hunden", "handle ind", "lave mad", "køre bil", "passe sine børn", "sove om natten",
-              "sidde stille", "løfte indkøbsposer", "tage offentlig transport", "støvsuge", "cykle"]
+              "sidde stille", "løfte indkøbsposer", "tage offentlig transport", "støvsuge", "cykle", "læse avis",
+              "se venner", "gå på arbejde", "stå op", "svømme", "male", "spille fodbold", "gå i biografen",
+              "rydde op", "vaske tøj", "besøge sin mor", "hente børnene", "gå til træning", "tage på ferie",
+              "arbejde i haven", "passe hunden", "bruge computeren", "gå i kirke"]
 WHEN = ["", "", "", "i efteråret", "efter sommerferien", "siden jul", "for nylig", "hver morgen",
         "på sit sidste job", "derhjemme", "i weekenderne", "under praktikken", "efter operationen",
         "ifølge egen læge", "inden sygemeldingen", "om aftenen", "sidste vinter", "efter skilsmissen",
@@ -101,14 +104,13 @@ PRONOUNS = ["hun", "han", "{first}", "{first}", "{first}"]
 ABILITIES = ["kan ikke", "magter ikke", "undgår at", "orker ikke", "tør ikke", "kan kun", "vil gerne", "prøver at",
              "savner at", "nyder at", "kan godt", "hader at", "elsker at", "glemmer at", "ønsker at", "må ikke",
              "skal lære at", "øver sig i at", "bør ikke", "frygter at"]
-ACTIVITIES += ["læse avis", "se venner", "gå på arbejde", "stå op", "svømme", "male", "spille fodbold",
-               "gå i biografen", "rydde op", "vaske tøj", "besøge sin mor", "hente børnene", "gå til træning",
-               "tage på ferie", "arbejde i haven", "passe hunden", "bruge computeren", "gå i kirke"]
 PLACE_ENDS = ["", "", "", "i butikken", "på lageret", "i haven", "hjemme", "i bussen", "i køkkenet",
               "i børnehaven", "om formiddagen", "sammen med andre", "alene", "i længere tid", "uden pauser",
               "i praktikken", "på værkstedet", "hos familien", "i weekenden", "med kolleger", "om aftenen",
               "med sin kæreste", "i skoven", "på biblioteket", "i centret", "med naboen", "på cykel",
               "i flere timer", "i stille tempo", "i sin lejlighed", "ved stranden", "i kolonihaven"]
+
+
 @dataclass(frozen=True)
 class Request:
     text: str
@@ -119,8 +121,7 @@ class Request:
 def _team_standard(rng: random.Random, city: str, team: str) -> list[list[str]]:
     """A team's standard paragraphs (intro, questions, closing) with the team's own wording."""
     paragraphs = [rng.sample(INTROS, 2), rng.sample(QUESTIONS, 3), rng.sample(CLOSINGS, 1)]
-    words = list(SYNONYMS)
-    swap = rng.choice(words)
+    swap = rng.choice(list(SYNONYMS))
     return [[_swap(s.format(city=city, team=team), swap) for s in p] for p in paragraphs]
 
 
