@@ -323,10 +323,11 @@ class BoilerplateIndex:
         return table.top(k)
 
     def save(self, path: str | Path) -> None:
-        """Write the index as a pickle-free ``.npz``: the counters and a JSON header."""
+        """Write the index as a pickle-free ``.npz`` at exactly ``path``: the counters and a JSON header."""
         header = {"format": FORMAT_VERSION, "config": asdict(self.config), "documents": self.documents,
                   "windows": self.windows}
-        np.savez(path, counters=self.counters, header=np.array(json.dumps(header)))
+        with open(path, "wb") as out:
+            np.savez(out, counters=self.counters, header=np.array(json.dumps(header)))
 
     @classmethod
     def load(cls, path: str | Path) -> BoilerplateIndex:

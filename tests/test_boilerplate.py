@@ -112,7 +112,7 @@ def test_top_phrases_table_is_bounded_and_counts_are_upper_bounds(index):
 
 
 def test_save_and_load_round_trip(index, tmp_path):
-    path = tmp_path / "index.npz"
+    path = tmp_path / "archive.index"
     index.save(path)
     loaded = BoilerplateIndex.load(path)
     assert loaded.config == index.config and (loaded.documents, loaded.windows) == (index.documents, index.windows)
