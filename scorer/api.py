@@ -13,19 +13,25 @@ import re
 import threading
 from collections import OrderedDict
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
 import numpy as np
 
 from scorer.bundle import Bundle, load_bundle
-from scorer.feedback import request_feedback
+from scorer.feedback import attest_fit_feedback, request_feedback, reuse_feedback
 from scorer.labels import (ATTEST_TYPES, CERTIFICATE_CRITERIA, CERTIFICATE_OVERALL, DOMAINS, KINDS,
                            REQUEST_CRITERIA, REQUEST_OVERALL)
 from scorer.results import CertificateScore, Evidence, PairScore, RequestScore
 from scorer.text import Segment, segment
 
+if TYPE_CHECKING:
+    from scorer.boilerplate import BoilerplateIndex
+
 DEFAULT_MODEL_NAME = "attestscore-e5"
 EVIDENCE_PER_LABEL = 3
+#: share of a request's words in archive-wide reused text from which it counts as boilerplate
+#: (chosen on train+dev by training/evaluate_boilerplate.py; see models/signals/boilerplate.json)
+REUSE_THRESHOLD = 0.5
 #: documents whose model outputs are remembered: archives repeat texts (standard letters, copies)
 CACHE_SIZE = 4096
 
@@ -106,40 +112,64 @@ class Scorer:
         return out
 
     def _build(self, kind: str, text: str, attest_type: str | None, probs: np.ndarray, segs: list[Segment],
-               contrib: np.ndarray) -> RequestScore | CertificateScore:
+               contrib: np.ndarray, reuse_index: BoilerplateIndex | None = None,
+               request_text: str | None = None) -> RequestScore | CertificateScore:
         model = self.bundle.kinds[kind]
         p = {name: float(probs[j]) for j, name in enumerate(model.labels)}
         decisions = {name: int(p[name] >= model.thresholds.get(name, 0.5)) for name in model.labels}
         evidence = self._evidence(text, model.labels, decisions, segs, contrib)
         if kind == "request":
+            from scorer.attest_fit import attest_fit
+            from scorer.questions import split_questions
+
             criteria = {c: p[c] for c in REQUEST_CRITERIA}
-            return RequestScore(decisions[REQUEST_OVERALL], p[REQUEST_OVERALL], criteria, evidence,
-                                request_feedback(criteria, model.thresholds), attest_type)
+            flags = attest_fit(text, attest_type)
+            reuse = reuse_index.reuse(text) if reuse_index is not None else None
+            feedback = (request_feedback(criteria, model.thresholds) + attest_fit_feedback(flags)
+                        + reuse_feedback(reuse, REUSE_THRESHOLD, bool(decisions["boilerplate"])))
+            return RequestScore(decisions[REQUEST_OVERALL], p[REQUEST_OVERALL], criteria, evidence, feedback,
+                                attest_type, split_questions(text), flags, reuse)
+        answers = None
+        if request_text is not None and request_text.strip():
+            from scorer.answers import match_answers
+
+            answers = match_answers(request_text, text)
         return CertificateScore(decisions[CERTIFICATE_OVERALL], p[CERTIFICATE_OVERALL],
                                 {c: p[c] for c in CERTIFICATE_CRITERIA}, {d: p[d] for d in DOMAINS},
-                                evidence, attest_type)
+                                evidence, attest_type, answers)
 
-    def _score(self, kind: str, texts: list[str], attest_types: list[str | None]) -> list:
+    def _score(self, kind: str, texts: list[str], attest_types: list[str | None],
+               reuse_index: BoilerplateIndex | None = None,
+               request_texts: list[str | None] | None = None) -> list:
         probs, docs, contributions = self._predict(kind, texts)
-        return [self._build(kind, t, a, probs[i], docs[i], contributions[i])
+        requests = request_texts or [None] * len(texts)
+        return [self._build(kind, t, a, probs[i], docs[i], contributions[i], reuse_index, requests[i])
                 for i, (t, a) in enumerate(zip(texts, attest_types))]
 
-    def score_request(self, text: str, attest_type: str | None = None) -> RequestScore:
-        """Specificity of one request (anmodning), with criteria, evidence and feedback."""
-        return self._score("request", [check_text(text)], [normalize_attest_type(attest_type)])[0]
+    def score_request(self, text: str, attest_type: str | None = None,
+                      reuse_index: BoilerplateIndex | None = None) -> RequestScore:
+        """Specificity of one request (anmodning), with criteria, evidence, feedback, its questions and
+        attest-type flags; with ``reuse_index`` (fitted on the archive) also its reused text."""
+        return self._score("request", [check_text(text)], [normalize_attest_type(attest_type)], reuse_index)[0]
 
-    def score_certificate(self, text: str, attest_type: str | None = None) -> CertificateScore:
-        """Whether one certificate describes functional capacity in depth, with criteria and domains."""
-        return self._score("certificate", [check_text(text)], [normalize_attest_type(attest_type)])[0]
+    def score_certificate(self, text: str, attest_type: str | None = None,
+                          request_text: str | None = None) -> CertificateScore:
+        """Whether one certificate describes functional capacity in depth, with criteria and domains;
+        given its ``request_text``, also whether it answers that request's questions."""
+        return self._score("certificate", [check_text(text)], [normalize_attest_type(attest_type)],
+                           request_texts=[request_text])[0]
 
-    def score_pair(self, request_text: str, certificate_text: str, attest_type: str | None = None) -> PairScore:
-        """A request and the certificate that answers it."""
-        return PairScore(self.score_request(request_text, attest_type),
-                         self.score_certificate(certificate_text, attest_type))
+    def score_pair(self, request_text: str, certificate_text: str, attest_type: str | None = None,
+                   reuse_index: BoilerplateIndex | None = None) -> PairScore:
+        """A request and the certificate that answers it, with per-question answers."""
+        return PairScore(self.score_request(request_text, attest_type, reuse_index),
+                         self.score_certificate(certificate_text, attest_type, request_text))
 
-    def score_many(self, records: Iterable[Mapping[str, Any]]) -> list[RequestScore | CertificateScore]:
-        """Score records with ``kind`` and ``text`` (optional ``attest_type``), batched per kind, in
-        input order. Raises ``ValueError`` naming the first bad record."""
+    def score_many(self, records: Iterable[Mapping[str, Any]], reuse_index: BoilerplateIndex | None = None,
+                   request_text: Callable[[str], str | None] | None = None) -> list[RequestScore | CertificateScore]:
+        """Score records with ``kind`` and ``text`` (optional ``attest_type``, ``pair_id``), batched per
+        kind, in input order. ``request_text(pair_id)`` finds a certificate's request (e.g.
+        ``RequestStore.get``). Raises ``ValueError`` naming the first bad record."""
         records = list(records)
         by_kind: dict[str, list[int]] = {k: [] for k in KINDS}
         types = []
@@ -156,7 +186,12 @@ class Scorer:
         out: list[Any] = [None] * len(records)
         for kind, idx in by_kind.items():
             if idx:
-                scored = self._score(kind, [records[i]["text"] for i in idx], [types[i] for i in idx])
+                requests = None
+                if kind == "certificate" and request_text is not None:
+                    requests = [request_text(str(records[i]["pair_id"])) if records[i].get("pair_id") not in (None, "")
+                                else None for i in idx]
+                scored = self._score(kind, [records[i]["text"] for i in idx], [types[i] for i in idx], reuse_index,
+                                     requests)
                 for i, result in zip(idx, scored):
                     out[i] = result
         return out

@@ -2,6 +2,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from scorer.attest_fit import FitFlag
+    from scorer.boilerplate import ReuseResult
 
 #: criterion -> (the guide's question, what to add)
 GUIDE_QUESTIONS: dict[str, tuple[str, str]] = {
@@ -28,6 +33,14 @@ GUIDE_QUESTIONS: dict[str, tuple[str, str]] = {
 }
 
 
+#: the guide's checklist item behind the attest-type check
+ATTEST_TYPE_QUESTION = ("Hvilken lægeattest er mest velegnet i situationen? Der kan ikke stilles spørgsmål, som "
+                        "forudsætter en konsultation, hvis der bestilles en statusattest.")
+#: shown when much of a request is text the archive holds in many other citizens' requests
+REUSE_ADVICE = ("{share:.0%} af anmodningen er tekst, der går igen i mange andre borgeres anmodninger. "
+                "Erstat standardformuleringerne med tekst om netop denne borger.")
+
+
 @dataclass(frozen=True)
 class Feedback:
     """One thing the request lacks: the criterion, the guide's question and what to do."""
@@ -46,3 +59,15 @@ def request_feedback(criteria: dict[str, float], thresholds: dict[str, float]) -
         if missing:
             out.append(Feedback(name, question, advice))
     return out
+
+
+def attest_fit_feedback(flags: list[FitFlag]) -> list[Feedback]:
+    """One item per question the ordered (journal-based) attest type cannot answer."""
+    return [Feedback("attest_type_fit", ATTEST_TYPE_QUESTION, flag.reason) for flag in flags]
+
+
+def reuse_feedback(reuse: ReuseResult | None, threshold: float, already_flagged: bool) -> list[Feedback]:
+    """The boilerplate item, worded with the archive's evidence, unless the model already gave it."""
+    if reuse is None or already_flagged or reuse.share < threshold:
+        return []
+    return [Feedback("boilerplate", GUIDE_QUESTIONS["boilerplate"][0], REUSE_ADVICE.format(share=reuse.share))]

@@ -18,7 +18,8 @@ import numpy as np
 from scorer.feedback import GUIDE_QUESTIONS
 from scorer.labels import CERTIFICATE_CRITERIA, DOMAINS, JOURNAL_BASED, REQUEST_CRITERIA
 from scorer.privacy import mask
-from scorer.statistics import ErrorRates, corrected_relation, mantel_haenszel_rr, relation, table_of
+from scorer.statistics import (ErrorRates, corrected_relation, mantel_haenszel_rr, newcombe_difference, relation,
+                               table_of, wilson)
 
 MIN_GROUP = 5
 LABEL_DA = {
@@ -103,8 +104,12 @@ def model_validity(metrics: dict) -> dict:
     return out
 
 
-def build_summary(pairs: list[Pair], unpaired: int, metrics: dict, model_name: str, n_boot: int = 1000) -> dict:
-    """Everything the report shows, as plain data (this is ``summary.json``)."""
+def build_summary(pairs: list[Pair], unpaired: int, metrics: dict, model_name: str, n_boot: int = 1000,
+                  phrases: list[dict] | None = None) -> dict:
+    """Everything the report shows, as plain data (this is ``summary.json``). ``phrases``: the archive's
+    most reused phrases (``<scored>.phrases.json`` of a batch run)."""
+    from scorer.api import REUSE_THRESHOLD
+
     if not pairs:
         raise ValueError("the archive holds no complete request–certificate pair")
     validity = model_validity(metrics)
@@ -151,9 +156,65 @@ def build_summary(pairs: list[Pair], unpaired: int, metrics: dict, model_name: s
                               "question": GUIDE_QUESTIONS[c][0], "advice": GUIDE_QUESTIONS[c][1]}
                              for c, n in missing.most_common() if c in GUIDE_QUESTIONS],
         "caseworkers": _caseworker_rows(pairs),
+        "archive_signals": archive_signals(pairs, phrases or [], REUSE_THRESHOLD),
         "model_validity": validity,
     }
     return summary
+
+
+def _number(value: Any) -> float | None:
+    """A numeric cell of a scored row (JSON number, CSV string or empty), or None."""
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if np.isnan(out) else out
+
+
+def _share(name: str, flags: list[int]) -> dict:
+    """A share with its Wilson interval, or a suppressed row for a group under ``MIN_GROUP``."""
+    if len(flags) < MIN_GROUP:
+        return {"group": name, "n": len(flags), "suppressed": True}
+    return {"group": name, "n": len(flags), "suppressed": False, **wilson(sum(flags), len(flags)).as_dict()}
+
+
+def archive_signals(pairs: list[Pair], phrases: list[dict], reuse_threshold: float) -> dict:
+    """The report's sections on reused standard text, questions the attest type cannot answer, and
+    whether certificates answer the questions asked; a section is None when the scored archive lacks
+    its columns (scored before these signals existed, or without the archive context)."""
+    out: dict[str, Any] = {"reuse": None, "attest_fit": None, "answers": None}
+    shares = [(p, _number(p.request.get("reuse_share"))) for p in pairs]
+    shares = [(p, v) for p, v in shares if v is not None]
+    if shares:
+        flagged = [int(v >= reuse_threshold) for _, v in shares]
+        by_team: dict[str, list[int]] = defaultdict(list)
+        for (p, _), f in zip(shares, flagged):
+            by_team[mask(str(p.request.get("team") or "ukendt"))].append(f)
+        out["reuse"] = {"threshold": reuse_threshold, "mean_share": round(float(np.mean([v for _, v in shares])), 4),
+                        "requests": _share("alle anmodninger", flagged),
+                        "by_team": [_share(t, by_team[t]) for t in sorted(by_team)],
+                        "phrases": [ph for ph in phrases if ph.get("documents", 0) >= MIN_GROUP]}
+    fits = [(p, _number(p.request.get("attest_fit_flags"))) for p in pairs
+            if (p.request.get("attest_type") or "") in JOURNAL_BASED]
+    fits = [(p, v) for p, v in fits if v is not None]
+    if fits:
+        by_type: dict[str, list[int]] = defaultdict(list)
+        for p, v in fits:
+            by_type[str(p.request["attest_type"])].append(int(v > 0))
+        out["attest_fit"] = {"requests": _share("journalbaserede anmodninger", [int(v > 0) for _, v in fits]),
+                             "by_attest_type": [_share(t, by_type[t]) for t in sorted(by_type)]}
+    answered = [(p, _number(p.certificate.get("answers_questions"))) for p in pairs]
+    answered = [(p, int(v)) for p, v in answered if v is not None]
+    if answered:
+        given = [v for p, v in answered if p.specific == 1]
+        not_given = [v for p, v in answered if p.specific == 0]
+        diff = (newcombe_difference(sum(given), len(given), sum(not_given), len(not_given)).as_dict()
+                if min(len(given), len(not_given)) >= MIN_GROUP else None)
+        out["answers"] = {"pairs_with_questions": _share("par med spørgsmål", [v for _, v in answered]),
+                          "by_request": [_share("anmodning med konkret fokus", given),
+                                         _share("anmodning uden konkret fokus", not_given)],
+                          "difference": diff}
+    return out
 
 
 def _caseworker_rows(pairs: list[Pair]) -> list[dict]:

@@ -98,6 +98,53 @@ def strata_table(rows: list[dict], title: str) -> str:
             + "".join(body) + "</table>")
 
 
+def share_table(rows: list[dict], what: str) -> str:
+    """Shares with 95 % intervals; groups under 5 shown as suppressed."""
+    body = []
+    for r in rows:
+        name = html.escape(r["group"])
+        if r["suppressed"]:
+            body.append(f"<tr><td>{name}</td><td class='num'>&lt; 5</td><td class='muted'>undertrykt (færre end 5)</td></tr>")
+        else:
+            body.append(f"<tr><td>{name}</td><td class='num'>{r['n']}</td><td class='num'>{_ci(r)}</td></tr>")
+    return f"<table><tr><th>Gruppe</th><th>Antal</th><th>{html.escape(what)}</th></tr>{''.join(body)}</table>"
+
+
+def signals_section(signals: dict) -> str:
+    """Reused standard text, questions the attest type cannot answer, answered questions."""
+    missing = "<p class='muted'>Ikke beregnet for dette arkiv (kolonnen mangler i de scorede data).</p>"
+    reuse, fit, answers = signals["reuse"], signals["attest_fit"], signals["answers"]
+    parts = ["<h2>Genbrugt standardtekst</h2>",
+             "<p>Guiden advarer mod <i>generelle og standardiserede formuleringer</i>. Her tælles tekst, der går igen "
+             "ordret i anmodninger om mange forskellige borgere i dette arkiv.</p>"]
+    if reuse is None:
+        parts.append(missing)
+    else:
+        parts.append(f"<p>I gennemsnit er {_pct(reuse['mean_share'])} af en anmodnings ord genbrugt tekst. Andel anmodninger, "
+                     f"hvor mindst {_pct(reuse['threshold'])} er genbrugt:</p>")
+        parts.append(share_table([reuse["requests"], *reuse["by_team"]], "Overvejende genbrugt (95 %-interval)"))
+        if reuse["phrases"]:
+            rows = "".join(f"<tr><td>{html.escape(ph['excerpt'])}</td><td class='num'>{ph['documents']}</td></tr>"
+                           for ph in reuse["phrases"])
+            parts.append("<h3>Mest genbrugte formuleringer</h3><p class='muted'>Korte uddrag af tekst, der står i mindst "
+                         "5 anmodninger; tal og personoplysninger er fjernet.</p>"
+                         f"<table><tr><th>Uddrag</th><th>Anmodninger</th></tr>{rows}</table>")
+    parts += ["<h2>Passer spørgsmålene til attesttypen?</h2>",
+              "<p>Guiden: <i>der kan ikke stilles spørgsmål, som forudsætter en konsultation, hvis der bestilles en "
+              "statusattest</i>. Andel journalbaserede anmodninger (LÆ 105, 115, 125) med mindst ét sådant spørgsmål:</p>"]
+    parts.append(missing if fit is None else share_table([fit["requests"], *fit["by_attest_type"]],
+                                                         "Med spørgsmål der kræver konsultation"))
+    parts += ["<h2>Besvarer attesten anmodningens spørgsmål?</h2>"]
+    if answers is None:
+        parts.append(missing)
+    else:
+        diff = answers["difference"]
+        parts.append(share_table([answers["pairs_with_questions"], *answers["by_request"]], "Spørgsmålene besvaret"))
+        if diff:
+            parts.append(f"<p>Forskel mellem anmodninger med og uden konkret fokus: <b>{_pp(diff)}</b> (naiv optælling).</p>")
+    return "".join(parts)
+
+
 def render(summary: dict) -> str:
     s = summary
     v = s["model_validity"]
@@ -152,6 +199,8 @@ Mantel–Haenszel risikoratio (naiv) på tværs af attesttyper: {mh_text}.</p>
 <h2>Det mangler anmodningerne oftest</h2>
 <p>Spørgsmålene er fra STAR's inspirationsguide om brugen af lægeattester (2018).</p>
 <table><tr><th>Element</th><th>Anmodninger</th><th>Andel</th><th>Guidens spørgsmål</th></tr>{missing_rows}</table>
+
+{signals_section(s['archive_signals'])}
 
 <h2>Feedback pr. sagsbehandler</h2>
 <p class="muted">Pseudonymer gælder kun denne rapport. Grupper under {s['min_group_size']} par vises ikke.</p>

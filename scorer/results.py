@@ -2,8 +2,15 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
 
 from scorer.feedback import Feedback
+
+if TYPE_CHECKING:
+    from scorer.answers import AnswerMatch
+    from scorer.attest_fit import FitFlag
+    from scorer.boilerplate import ReuseResult
+    from scorer.questions import Question
 
 
 @dataclass(frozen=True)
@@ -19,7 +26,9 @@ class Evidence:
 
 @dataclass(frozen=True)
 class RequestScore:
-    """Specificity of a request: overall ``label``/``probability``, criteria and guide feedback."""
+    """Specificity of a request: overall ``label``/``probability``, criteria and guide feedback;
+    the questions it asks, those its (journal-based) attest type cannot answer, and, when scored
+    against an archive, how much of it is text reused across other citizens' requests."""
 
     label: int
     probability: float
@@ -27,6 +36,9 @@ class RequestScore:
     evidence: dict[str, list[Evidence]]
     feedback: list[Feedback]
     attest_type: str | None = None
+    questions: list[Question] = field(default_factory=list)
+    attest_fit: list[FitFlag] = field(default_factory=list)
+    reuse: ReuseResult | None = None
     kind: str = field(default="request", init=False)
 
     def to_dict(self) -> dict:
@@ -35,7 +47,8 @@ class RequestScore:
 
 @dataclass(frozen=True)
 class CertificateScore:
-    """Whether a certificate describes functional capacity in depth, with criteria and domains."""
+    """Whether a certificate describes functional capacity in depth, with criteria and domains; with
+    its request's text, whether it answers each of the request's questions."""
 
     label: int
     probability: float
@@ -43,6 +56,7 @@ class CertificateScore:
     domains: dict[str, float]
     evidence: dict[str, list[Evidence]]
     attest_type: str | None = None
+    answers: AnswerMatch | None = None
     kind: str = field(default="certificate", init=False)
 
     def to_dict(self) -> dict:
