@@ -68,7 +68,7 @@ def read_rows(path: Path) -> Iterator[tuple[dict | None, str | None]]:
     elif suffix == ".csv":
         with path.open(encoding="utf-8", errors="surrogateescape", newline="") as fh:
             for row in csv.DictReader(fh):
-                if any(isinstance(v, str) and _has_surrogates(v) for v in row.values()):
+                if not valid_unicode(row):
                     yield None, f"CSV record {row.get('id')!r}: not valid UTF-8"
                     continue
                 yield {k: v for k, v in row.items() if k is not None}, None
@@ -80,8 +80,20 @@ def read_rows(path: Path) -> Iterator[tuple[dict | None, str | None]]:
                 yield row, None
 
 
-def _has_surrogates(value: str) -> bool:
-    return any("\udc80" <= ch <= "\udcff" for ch in value)
+def valid_unicode(value: Any) -> bool:
+    """False if a string (or one nested in a dict or list, keys included) holds lone surrogates:
+    undecodable CSV bytes or JSON escapes like \\ud800, which no UTF-8 output can carry."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        return True
+    if isinstance(value, dict):
+        return all(valid_unicode(k) and valid_unicode(v) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return all(valid_unicode(v) for v in value)
+    return True
 
 
 def input_columns(path: Path) -> list[str]:
@@ -100,11 +112,13 @@ def input_columns(path: Path) -> list[str]:
             if row:
                 seen.update(dict.fromkeys(row))
         header = list(seen)
-    return [c for c in header if c not in RESERVED and c not in SCORE_COLUMNS]
+    return [c for c in header if c not in RESERVED and c not in SCORE_COLUMNS and valid_unicode(c)]
 
 
 def row_problem(row: dict) -> str | None:
     """Why a readable row cannot be scored, or None."""
+    if not valid_unicode(row):
+        return "not valid Unicode (lone surrogate)"
     if row.get("id") is None or str(row.get("id")).strip() == "":
         return "missing id"
     if row.get("kind") not in KINDS:
@@ -240,7 +254,8 @@ def _typed(column: str, value: Any) -> Any:
 
 def reject_record(row_number: int, row: dict | None, reason: str) -> dict[str, Any]:
     """A rejects-file line: where the row was, its masked id and why; never the text."""
-    row_id = None if row is None or row.get("id") is None else mask(str(row.get("id")))
+    row_id = None if row is None or row.get("id") is None else \
+        mask(str(row.get("id"))).encode("utf-8", "backslashreplace").decode("utf-8")
     return {"row": row_number, "id": row_id, "reason": mask(reason)}
 
 
@@ -364,12 +379,12 @@ def score_file(scorer: Scorer, input_path: str | Path, output_path: str | Path, 
     rejects_tmp = rejects.with_name(f".{rejects.name}.partial")
     ckpt_path = checkpoint_path(dst)
     fingerprint = run_fingerprint(scorer, src, dst)
-    state = None
     if not resume and ckpt_path.exists():
         log.info("ignoring checkpoint %s; starting over", ckpt_path.name)
-    elif resume:
-        state = _resumable(ckpt_path, fingerprint, _partial_position(dst), rejects_tmp)
-    if state:
+    state = _resumable(ckpt_path, fingerprint, _partial_position(dst), rejects_tmp) if resume else None
+    if state is None:
+        ckpt_path.unlink(missing_ok=True)
+    else:
         log.info("resuming at row %d (%d scored, %d rejected before)", state.rows_in + 1, state.scored,
                  state.rejected)
     skip = state.rows_in if state else 0

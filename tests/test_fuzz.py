@@ -108,7 +108,7 @@ def test_score_many(scorer, counts, batch):
     assert results is None or len(results) == len(batch)
 
 
-@pytest.mark.parametrize("text", ["Borgeren kan ikke arbejde. " * 40_000, "x" * 1_000_000, "\n" * 1_000_000,
+@pytest.mark.parametrize("text", ["Borgeren kan ikke arbejde. " * 40_000, "x" * 1_000_000, "Kan hun?" + "\n" * 1_000_000,
                                   DANISH * 7_000, "Side 1 af 2\n" * 90_000])
 def test_megabyte_texts(scorer, counts, text):
     counts["megabyte"] += 1
@@ -117,9 +117,10 @@ def test_megabyte_texts(scorer, counts, text):
 
 
 json_line = st.one_of(
-    st.builds(lambda r: json.dumps(r, ensure_ascii=False).encode("utf-8", "surrogatepass"),
+    st.builds(lambda r, ascii_only: json.dumps(r, ensure_ascii=ascii_only).encode("utf-8", "surrogatepass"),
               st.fixed_dictionaries({"id": st.one_of(st.text(max_size=6), st.integers(), st.none()),
-                                     "kind": kinds, "text": junk_text}, optional={"attest_type": attest})),
+                                     "kind": kinds, "text": junk_text}, optional={"attest_type": attest}),
+              st.booleans()),
     st.builds(lambda v: json.dumps(v).encode(), st.one_of(st.integers(), st.lists(st.integers()), st.text(),
                                                            st.none())),
     st.text(max_size=40).map(lambda t: t.encode("cp1252", "replace")),
@@ -157,7 +158,7 @@ def csv_bytes(header: list[str], rows: list[list[str]], encoding: str) -> bytes:
     writer = csv.writer(buffer)
     writer.writerow(header)
     writer.writerows(rows)
-    return buffer.getvalue().encode(encoding, "surrogateescape" if encoding == "utf-8" else "replace")
+    return buffer.getvalue().encode(encoding, "surrogatepass" if encoding == "utf-8" else "replace")
 
 
 csv_data = st.builds(csv_bytes, st.lists(header_names, max_size=6),
@@ -184,10 +185,11 @@ archive_row = st.fixed_dictionaries(
               "label": st.integers(), "meta": st.dictionaries(st.text(max_size=3), st.integers(), max_size=2)})
 
 
-def write_archive(path: Path, rows: list[dict]) -> None:
+def write_archive(path: Path, rows: list[dict], ascii_only: bool) -> None:
+    """JSON Lines (lone surrogates as raw bytes or, with ``ascii_only``, as \\u escapes), CSV or Parquet."""
     if path.suffix == ".jsonl":
-        path.write_bytes(b"".join(json.dumps(r, ensure_ascii=False).encode("utf-8", "surrogatepass") + b"\n"
-                                  for r in rows))
+        path.write_bytes(b"".join(json.dumps(r, ensure_ascii=ascii_only).encode("utf-8", "surrogatepass")
+                                  + b"\n" for r in rows))
     elif path.suffix == ".csv":
         cols = ["id", "kind", "text", "attest_type", "team"]
         path.write_bytes(csv_bytes(cols, [[("" if r.get(c) is None else str(r.get(c))) for c in cols]
@@ -210,12 +212,15 @@ def read_output(path: Path) -> list[dict]:
 
 @settings(max_examples=900, **FUZZ)
 @given(rows=st.lists(archive_row, max_size=10), in_ext=st.sampled_from([".jsonl", ".csv", ".parquet"]),
-       out_ext=st.sampled_from([".jsonl", ".csv", ".parquet"]), batch_size=st.integers(1, 4))
-def test_score_file_reconciles(scorer, counts, rows, in_ext, out_ext, batch_size):
+       out_ext=st.sampled_from([".jsonl", ".csv", ".parquet"]), batch_size=st.integers(1, 4), ascii_only=st.booleans())
+@example(rows=[{"id": "a\ud800", "kind": "request", "text": "Kan hun arbejde?"},
+                {"id": "b", "kind": "request", "text": "Kan hun løfte?", "\udc80": 1}],
+         in_ext=".jsonl", out_ext=".csv", batch_size=1, ascii_only=True)  # regression: lone surrogates crashed
+def test_score_file_reconciles(scorer, counts, rows, in_ext, out_ext, batch_size, ascii_only):
     counts["score_file"] += 1
     with tempfile.TemporaryDirectory() as tmp:
         src, dst = Path(tmp) / f"in{in_ext}", Path(tmp) / f"out{out_ext}"
-        write_archive(src, rows)
+        write_archive(src, rows, ascii_only)
         readable = [r for r, _ in read_rows(src) if r is not None]
         summary = score_file(scorer, src, dst, batch_size=batch_size)
         scored, rejects = read_output(dst), read_jsonl(rejects_path(dst))

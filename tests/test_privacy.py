@@ -105,7 +105,7 @@ def test_log_lines_are_masked(capsys):
         configure("WARNING")
     err = capsys.readouterr().err
     assert "010203-1234" not in err and "karen@kommune.dk" not in err and "0102031234" not in err
-    assert err.count("[CPR]") == 2 and "[E-MAIL]" in err
+    assert err.count("[CPR]") >= 2 and "[E-MAIL]" in err
 
 
 PLANTED = {"cpr_dash_mod11": "070761-4285", "cpr_dash": "010203-1234", "cpr_plain_mod11": "1502824313",
