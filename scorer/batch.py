@@ -307,7 +307,7 @@ class Checkpoint:
         os.replace(tmp, path)
 
     @classmethod
-    def load(cls, path: Path) -> "Checkpoint | None":
+    def load(cls, path: Path) -> Checkpoint | None:
         try:
             return cls(**json.loads(path.read_text(encoding="utf-8")))
         except (OSError, ValueError, TypeError):

@@ -21,6 +21,19 @@ class MaskingFormatter(logging.Formatter):
         return mask(super().format(record))
 
 
+class _CurrentStderr(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is when a record comes, not the one at set-up time
+    (redirections and test capture swap it and close the old one)."""
+
+    @property
+    def stream(self) -> TextIO:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: TextIO) -> None:
+        """Ignored: the stream is always the current stderr."""
+
+
 def get_logger() -> logging.Logger:
     return logging.getLogger(LOGGER_NAME)
 
@@ -31,7 +44,7 @@ def configure(level: str | int = "INFO", stream: TextIO | None = None) -> loggin
     logger = get_logger()
     for old in [h for h in logger.handlers if isinstance(h.formatter, MaskingFormatter)]:
         logger.removeHandler(old)
-    handler = logging.StreamHandler(stream or sys.stderr)
+    handler = logging.StreamHandler(stream) if stream else _CurrentStderr()
     handler.setFormatter(MaskingFormatter("attestscore %(levelname)s: %(message)s"))
     logger.addHandler(handler)
     logger.setLevel(level.upper() if isinstance(level, str) else level)
