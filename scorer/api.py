@@ -174,9 +174,11 @@ class Scorer:
         by_kind: dict[str, list[int]] = {k: [] for k in KINDS}
         types = []
         for i, record in enumerate(records):
+            if not isinstance(record, Mapping):
+                raise ValueError(f"record {i}: expected a mapping with kind and text, got {type(record).__name__}")
             kind = record.get("kind")
             if kind not in KINDS:
-                raise ValueError(f"record {i}: kind must be one of {KINDS}, got {kind!r}")
+                raise ValueError(f"record {i}: kind must be one of {KINDS}, got {str(kind)[:40]!r}")
             try:
                 check_text(record.get("text"))
                 types.append(normalize_attest_type(record.get("attest_type")))

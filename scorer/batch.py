@@ -7,24 +7,31 @@ written to a temporary file and renamed, so a crash never leaves a half-written 
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import os
+import shutil
 import sys
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
 from scorer.api import Scorer, check_text, normalize_attest_type
 from scorer.corpus import iter_lines
 from scorer.labels import CERTIFICATE_CRITERIA, DOMAINS, KINDS, REQUEST_CRITERIA
+from scorer.logs import get_logger
 from scorer.privacy import mask
 from scorer.results import CertificateScore, RequestScore
+
+log = get_logger()
 
 FORMATS = (".jsonl", ".csv", ".parquet")
 SCORE_COLUMNS = (["id", "kind", "label", "probability"] + [f"criteria.{c}" for c in REQUEST_CRITERIA]
                  + [f"criteria.{c}" for c in CERTIFICATE_CRITERIA if c not in REQUEST_CRITERIA]
                  + [f"domains.{d}" for d in DOMAINS] + ["missing_elements"])
 RESERVED = {"id", "kind", "text"}
+#: bytes read from each end of the input for its fingerprint
+FINGERPRINT_BYTES = 1 << 20
 csv.field_size_limit(sys.maxsize)
 
 
@@ -35,6 +42,7 @@ class BatchSummary:
     rejected: int
     output: Path
     rejects: Path
+    resumed_at: int = 0
 
     def reconciliation(self) -> str:
         return f"rows in {self.rows_in} = scored {self.scored} + rejected {self.rejected}"
@@ -60,7 +68,7 @@ def read_rows(path: Path) -> Iterator[tuple[dict | None, str | None]]:
     elif suffix == ".csv":
         with path.open(encoding="utf-8", errors="surrogateescape", newline="") as fh:
             for row in csv.DictReader(fh):
-                if any(isinstance(v, str) and _has_surrogates(v) for v in row.values()):
+                if not valid_unicode(row):
                     yield None, f"CSV record {row.get('id')!r}: not valid UTF-8"
                     continue
                 yield {k: v for k, v in row.items() if k is not None}, None
@@ -72,8 +80,20 @@ def read_rows(path: Path) -> Iterator[tuple[dict | None, str | None]]:
                 yield row, None
 
 
-def _has_surrogates(value: str) -> bool:
-    return any("\udc80" <= ch <= "\udcff" for ch in value)
+def valid_unicode(value: Any) -> bool:
+    """False if a string (or one nested in a dict or list, keys included) holds lone surrogates:
+    undecodable CSV bytes or JSON escapes like \\ud800, which no UTF-8 output can carry."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        return True
+    if isinstance(value, dict):
+        return all(valid_unicode(k) and valid_unicode(v) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return all(valid_unicode(v) for v in value)
+    return True
 
 
 def input_columns(path: Path) -> list[str]:
@@ -92,11 +112,13 @@ def input_columns(path: Path) -> list[str]:
             if row:
                 seen.update(dict.fromkeys(row))
         header = list(seen)
-    return [c for c in header if c not in RESERVED and c not in SCORE_COLUMNS]
+    return [c for c in header if c not in RESERVED and c not in SCORE_COLUMNS and valid_unicode(c)]
 
 
 def row_problem(row: dict) -> str | None:
     """Why a readable row cannot be scored, or None."""
+    if not valid_unicode(row):
+        return "not valid Unicode (lone surrogate)"
     if row.get("id") is None or str(row.get("id")).strip() == "":
         return "missing id"
     if row.get("kind") not in KINDS:
@@ -119,20 +141,60 @@ def score_row(result: RequestScore | CertificateScore) -> dict[str, Any]:
     return out
 
 
-class _Writer:
-    """Streams rows to a temporary file next to the target; ``commit`` renames it into place."""
+def _open_partial(path: Path, offset: int | None):
+    """A text file to append to: truncated to ``offset`` when resuming, empty otherwise."""
+    if offset is None:
+        return path.open("w", encoding="utf-8", newline="")
+    os.truncate(path, offset)
+    return path.open("a", encoding="utf-8", newline="")
 
-    def __init__(self, path: Path, passthrough: list[str]):
+
+def _sync(fh) -> int:
+    """Flush ``fh`` to disk; its size in bytes (the offset a resume truncates to)."""
+    fh.flush()
+    os.fsync(fh.fileno())
+    return os.fstat(fh.fileno()).st_size
+
+
+def _partial_paths(output: Path) -> tuple[Path, Path]:
+    """The partial output file and the Parquet part folder of ``output``."""
+    return output.with_name(f".{output.name}.partial"), output.with_name(f".{output.name}.parts")
+
+
+def _partial_position(output: Path) -> int | None:
+    """How much partial output exists: bytes of the partial file, or the number of Parquet parts;
+    None when there is none (a resume is then impossible)."""
+    tmp, parts = _partial_paths(output)
+    if output.suffix.lower() == ".parquet":
+        return len(list(parts.glob("part-*.parquet"))) if parts.is_dir() else None
+    return tmp.stat().st_size if tmp.exists() else None
+
+
+class _Writer:
+    """Streams rows to a partial file next to the target (Parquet: a folder of part files, one per
+    batch); ``sync`` makes what is written durable and returns the position a resume restarts from;
+    ``commit`` puts the finished file in place with a rename."""
+
+    def __init__(self, path: Path, passthrough: list[str], resume_at: int | None = None):
         self.path, self.suffix = path, _suffix(path)
-        self.tmp = path.with_name(f".{path.name}.partial")
+        self.tmp, self.parts = _partial_paths(path)
         self.columns = SCORE_COLUMNS + passthrough
-        self._parquet = None
         self._fh = None
-        if self.suffix in (".jsonl", ".csv"):
-            self._fh = self.tmp.open("w", encoding="utf-8", newline="")
+        self._n_parts = 0
+        if self.suffix == ".parquet":
+            if resume_at is None:
+                shutil.rmtree(self.parts, ignore_errors=True)
+            self.parts.mkdir(exist_ok=True)
+            self._n_parts = resume_at or 0
+            for stale in self.parts.glob("part-*.parquet"):
+                if int(stale.stem.split("-")[1]) >= self._n_parts:
+                    stale.unlink()
+            return
+        self._fh = _open_partial(self.tmp, resume_at)
         if self.suffix == ".csv":
             self._csv = csv.DictWriter(self._fh, fieldnames=self.columns)
-            self._csv.writeheader()
+            if resume_at is None:
+                self._csv.writeheader()
 
     def write(self, rows: list[dict]) -> None:
         if self.suffix == ".jsonl":
@@ -141,17 +203,19 @@ class _Writer:
                                           default=str) + "\n")
         elif self.suffix == ".csv":
             self._csv.writerows([{k: _cell(row.get(k)) for k in self.columns} for row in rows])
-        else:
-            import pyarrow as pa
+        elif rows:
             import pyarrow.parquet as pq
 
-            table = pa.Table.from_pylist([{k: _typed(k, row.get(k)) for k in self.columns} for row in rows],
-                                         schema=self._schema())
-            if self._parquet is None:
-                self._parquet = pq.ParquetWriter(self.tmp, table.schema)
-            self._parquet.write_table(table)
+            part = self.parts / f"part-{self._n_parts:06d}.parquet"
+            pq.write_table(self._table(rows), part)
+            self._n_parts += 1
 
-    def _schema(self):
+    def sync(self) -> int:
+        if self._fh is not None:
+            return _sync(self._fh)
+        return self._n_parts
+
+    def _table(self, rows: list[dict]):
         import pyarrow as pa
 
         fields = []
@@ -159,16 +223,23 @@ class _Writer:
             typ = pa.int64() if c == "label" else pa.float64() if c.startswith(("probability", "criteria.", "domains.")) \
                 else pa.string()
             fields.append(pa.field(c, typ))
-        return pa.schema(fields)
+        return pa.Table.from_pylist([{k: _typed(k, row.get(k)) for k in self.columns} for row in rows],
+                                    schema=pa.schema(fields))
 
     def commit(self) -> None:
         if self._fh:
             self._fh.close()
         if self.suffix == ".parquet":
-            if self._parquet is None:
-                self.write([])
-            self._parquet.close()
+            import pyarrow.parquet as pq
+
+            schema = self._table([]).schema
+            with pq.ParquetWriter(self.tmp, schema) as out:
+                for index in range(self._n_parts):
+                    out.write_table(pq.read_table(self.parts / f"part-{index:06d}.parquet", schema=schema))
+                if not self._n_parts:
+                    out.write_table(self._table([]))
         os.replace(self.tmp, self.path)
+        shutil.rmtree(self.parts, ignore_errors=True)
 
 
 def _cell(value: Any) -> Any:
@@ -183,7 +254,8 @@ def _typed(column: str, value: Any) -> Any:
 
 def reject_record(row_number: int, row: dict | None, reason: str) -> dict[str, Any]:
     """A rejects-file line: where the row was, its masked id and why; never the text."""
-    row_id = None if row is None or row.get("id") is None else mask(str(row.get("id")))
+    row_id = None if row is None or row.get("id") is None else \
+        mask(str(row.get("id"))).encode("utf-8", "backslashreplace").decode("utf-8")
     return {"row": row_number, "id": row_id, "reason": mask(reason)}
 
 
@@ -205,27 +277,126 @@ def score_batch(scorer: Scorer, rows: list[dict], row_numbers: list[int] | None 
     scored = []
     for (_, row), result in zip(good, results):
         record = {"id": row["id"], "kind": row["kind"], **score_row(result)}
-        record.update({k: v for k, v in row.items() if k not in RESERVED})
+        record.update({k: v for k, v in row.items() if k not in RESERVED and k not in SCORE_COLUMNS})
         scored.append(record)
     return scored, rejected
 
 
+def checkpoint_path(output: Path) -> Path:
+    return output.with_name(f".{output.name}.checkpoint.json")
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """How far a batch run got: everything up to ``rows_in`` is durably in the partial output
+    (``output_at`` bytes, or Parquet parts) and partial rejects (``rejects_at`` bytes)."""
+
+    fingerprint: dict
+    rows_in: int
+    scored: int
+    rejected: int
+    output_at: int
+    rejects_at: int
+
+    def save(self, path: Path) -> None:
+        """Atomically: a crash leaves either the previous checkpoint or this one, never half."""
+        tmp = path.with_name(path.name + ".tmp")
+        with tmp.open("w", encoding="utf-8") as fh:
+            json.dump(asdict(self), fh)
+            _sync(fh)
+        os.replace(tmp, path)
+
+    @classmethod
+    def load(cls, path: Path) -> Checkpoint | None:
+        try:
+            return cls(**json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError, TypeError):
+            return None
+
+
+def run_fingerprint(scorer: Scorer, src: Path, dst: Path) -> dict:
+    """What must not change for a resume to be correct: the input (size, mtime, hash of its first
+    and last MB), the model (folder, manifest hash, base encoder) and the output format."""
+    stat = src.stat()
+    digest = hashlib.sha256()
+    with src.open("rb") as fh:
+        digest.update(fh.read(FINGERPRINT_BYTES))
+        if stat.st_size > FINGERPRINT_BYTES:
+            fh.seek(max(FINGERPRINT_BYTES, stat.st_size - FINGERPRINT_BYTES))
+            digest.update(fh.read())
+    manifest = scorer.model_path / "model.json"
+    return {"input": str(src.resolve()), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns,
+            "sha256_ends": digest.hexdigest(), "model": str(scorer.model_path.resolve()),
+            "manifest_sha256": hashlib.sha256(manifest.read_bytes()).hexdigest() if manifest.exists() else None,
+            "base_model": str(scorer.bundle.base_model) if scorer.bundle.base_model else None,
+            "output_format": dst.suffix.lower()}
+
+
+def _id_key(value: Any) -> int:
+    """An id as 8 bytes: keeps the seen-id set small on archives of millions of rows."""
+    return int.from_bytes(hashlib.blake2b(str(value).encode("utf-8", "surrogatepass"), digest_size=8).digest())
+
+
+def _claim_id(seen: dict[int, int], row: dict | None, number: int) -> int | None:
+    """Row number of an earlier row with the same id, or None (and the id is now claimed). The first
+    row that carries an id claims it, whatever becomes of that row."""
+    if not isinstance(row, dict) or row.get("id") is None or str(row.get("id")).strip() == "":
+        return None
+    key = _id_key(row["id"])
+    if key in seen:
+        return seen[key]
+    seen[key] = number
+    return None
+
+
+def _resumable(path: Path, fingerprint: dict, writer_at: int | None, rejects: Path) -> Checkpoint | None:
+    """The checkpoint at ``path`` if it belongs to this run and the partial files still hold what
+    it records; logs why an existing one is not used."""
+    if not path.exists():
+        return None
+    found = Checkpoint.load(path)
+    if found is None or found.fingerprint != fingerprint:
+        log.warning("checkpoint %s is for another input, model or output format; starting over", path.name)
+        return None
+    rejects_size = rejects.stat().st_size if rejects.exists() else None
+    if writer_at is None or writer_at < found.output_at or rejects_size is None or rejects_size < found.rejects_at:
+        log.warning("partial output behind checkpoint %s is missing or short; starting over", path.name)
+        return None
+    return found
+
+
 def score_file(scorer: Scorer, input_path: str | Path, output_path: str | Path, batch_size: int = 32,
-               progress: bool | None = None) -> BatchSummary:
-    """Score every row of ``input_path`` into ``output_path``; bad rows go to the rejects file."""
+               progress: bool | None = None, resume: bool = True) -> BatchSummary:
+    """Score every row of ``input_path`` into ``output_path``; bad rows and repeated ids go to the
+    rejects file. After every batch the partial outputs are synced and a checkpoint is written, so a
+    killed run given the same arguments resumes where it stopped (``resume=False`` starts over)."""
     src, dst = Path(input_path), Path(output_path)
     if not src.exists():
         raise FileNotFoundError(f"{src} does not exist")
     _suffix(src), _suffix(dst)
     dst.parent.mkdir(parents=True, exist_ok=True)
     rejects = rejects_path(dst)
-    writer = _Writer(dst, input_columns(src))
     rejects_tmp = rejects.with_name(f".{rejects.name}.partial")
-    n_in = n_scored = n_rejected = 0
+    ckpt_path = checkpoint_path(dst)
+    fingerprint = run_fingerprint(scorer, src, dst)
+    if not resume and ckpt_path.exists():
+        log.info("ignoring checkpoint %s; starting over", ckpt_path.name)
+    state = _resumable(ckpt_path, fingerprint, _partial_position(dst), rejects_tmp) if resume else None
+    if state is None:
+        ckpt_path.unlink(missing_ok=True)
+    else:
+        log.info("resuming at row %d (%d scored, %d rejected before)", state.rows_in + 1, state.scored,
+                 state.rejected)
+    skip = state.rows_in if state else 0
+    n_scored, n_rejected = (state.scored, state.rejected) if state else (0, 0)
+    writer = _Writer(dst, input_columns(src), state.output_at if state else None)
+    n_in = 0
+    seen: dict[int, int] = {}
     from tqdm import tqdm
 
-    bar = tqdm(unit="doc", disable=not (sys.stderr.isatty() if progress is None else progress), file=sys.stderr)
-    with rejects_tmp.open("w", encoding="utf-8") as rej:
+    bar = tqdm(unit="doc", initial=skip, disable=not (sys.stderr.isatty() if progress is None else progress),
+               file=sys.stderr)
+    with _open_partial(rejects_tmp, state.rejects_at if state else None) as rej:
         pending: list[dict] = []
         numbers: list[int] = []
 
@@ -242,16 +413,23 @@ def score_file(scorer: Scorer, input_path: str | Path, output_path: str | Path, 
             write_rejects(rejected)
             n_scored += len(scored)
             bar.update(len(pending))
+            Checkpoint(fingerprint, n_in, n_scored, n_rejected, writer.sync(), _sync(rej)).save(ckpt_path)
+            log.debug("checkpoint at row %d: %d scored, %d rejected", n_in, n_scored, n_rejected)
             pending.clear()
             numbers.clear()
 
         for row, error in read_rows(src):
             n_in += 1
+            first = _claim_id(seen, row, n_in)
+            if n_in <= skip:
+                continue
             if error:
                 write_rejects([reject_record(n_in, None, error)])
-                continue
-            pending.append(row)
-            numbers.append(n_in)
+            elif first is not None:
+                write_rejects([reject_record(n_in, row, f"duplicate id (first at row {first})")])
+            else:
+                pending.append(row)
+                numbers.append(n_in)
             if len(pending) >= batch_size:
                 flush()
         if pending:
@@ -259,4 +437,7 @@ def score_file(scorer: Scorer, input_path: str | Path, output_path: str | Path, 
     bar.close()
     writer.commit()
     os.replace(rejects_tmp, rejects)
-    return BatchSummary(n_in, n_scored, n_rejected, dst, rejects)
+    ckpt_path.unlink(missing_ok=True)
+    summary = BatchSummary(n_in, n_scored, n_rejected, dst, rejects, skip)
+    log.info("%s", summary.reconciliation())
+    return summary

@@ -14,6 +14,8 @@ from scorer.models.calibration import Platt
 from scorer.text import Segment
 
 MANIFEST = "model.json"
+#: weight formats that unpickle on load (arbitrary code execution): never read, refused outright
+PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".pkl", ".pickle", ".joblib", ".ckpt")
 
 
 @dataclass
@@ -83,11 +85,21 @@ def save_bundle(folder: Path, manifest: dict, kinds: dict[str, KindModel]) -> No
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
 
 
+def refuse_pickles(folder: Path) -> None:
+    """Raise ``ValueError`` if ``folder`` holds pickle-based weight files: a model must be
+    safetensors and JSON only, so loading one can never run code from the file."""
+    found = sorted(p.name for p in folder.iterdir() if p.suffix.lower() in PICKLE_SUFFIXES)
+    if found:
+        raise ValueError(f"refusing to load model {folder}: pickle-based files {', '.join(found)}; "
+                         "only safetensors and JSON weights are accepted")
+
+
 def load_bundle(folder: str | Path, base_model: str | Path | None = None) -> Bundle:
     folder = Path(folder)
     path = folder / MANIFEST
     if not path.exists():
         raise FileNotFoundError(f"no trained model at {folder} ({MANIFEST} missing)")
+    refuse_pickles(folder)
     manifest = json.loads(path.read_text(encoding="utf-8"))
     kinds = {}
     for kind in KINDS:

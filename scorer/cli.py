@@ -6,6 +6,9 @@ import json
 import sys
 from pathlib import Path
 
+from scorer.logs import configure as configure_logging
+from scorer.privacy import mask
+
 
 def _data_validate(args: argparse.Namespace) -> int:
     from scorer.corpus import format_stats, validate
@@ -38,9 +41,9 @@ def _score(args: argparse.Namespace) -> int:
 
     try:
         scorer = load(args.model, base_model=args.base_model)
-        summary = score_file(scorer, args.input, args.output, batch_size=args.batch_size)
+        summary = score_file(scorer, args.input, args.output, batch_size=args.batch_size, resume=not args.restart)
     except (FileNotFoundError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {mask(str(exc))}", file=sys.stderr)
         return 2
     print(f"wrote {summary.output}; rejects in {summary.rejects}")
     print(summary.reconciliation())
@@ -54,7 +57,7 @@ def _report(args: argparse.Namespace) -> int:
         result = write_report(args.input, args.out, model=args.model, base_model=args.base_model,
                               n_boot=args.n_boot, batch_size=args.batch_size)
     except (FileNotFoundError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {mask(str(exc))}", file=sys.stderr)
         return 2
     print(f"{result.n_pairs} pairs; wrote {result.html} and {result.summary}")
     return 0
@@ -82,6 +85,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="attestscore",
         description="Score Danish medical-certificate requests (anmodninger) and certificates (lægeattester).")
+    parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+                        help="status lines on stderr (never document text; identifiers masked)")
     commands = parser.add_subparsers(dest="command", required=True)
 
     data = commands.add_parser("data", help="annotated corpus tools").add_subparsers(dest="action", required=True)
@@ -104,6 +109,8 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--model", type=Path, help="trained model folder (default: the shipped model)")
     score.add_argument("--base-model", type=Path, help="local encoder folder to use instead of the model's own")
     score.add_argument("--batch-size", type=int, default=32)
+    score.add_argument("--restart", action="store_true",
+                       help="ignore a checkpoint of an interrupted run and score from the first row")
     score.set_defaults(func=_score)
 
     report = commands.add_parser("report", help="quality report over an archive of pairs (raw or scored)")
@@ -132,6 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    configure_logging(args.log_level)
     return args.func(args)
 
 

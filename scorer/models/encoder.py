@@ -10,10 +10,13 @@ imported only when an encoder is built.
 from __future__ import annotations
 
 import json
+import os
 import threading
 from pathlib import Path
 
 import numpy as np
+
+from scorer.bundle import refuse_pickles
 
 MAX_TOKENS = 512
 
@@ -27,6 +30,8 @@ class SentenceEncoder:
             raise FileNotFoundError(
                 f"no encoder at {path}: run `attestscore encoder convert --out {path}` "
                 "or pass a local Hugging Face model folder")
+        refuse_pickles(path)
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")  # belt and braces besides local_files_only
         import torch
         from transformers import AutoModel, AutoTokenizer
         from transformers.utils import logging as hf_logging
@@ -35,7 +40,7 @@ class SentenceEncoder:
         hf_logging.disable_progress_bar()
         self.path = path
         self.tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
-        self.model = AutoModel.from_pretrained(str(path), local_files_only=True).eval()
+        self.model = AutoModel.from_pretrained(str(path), local_files_only=True, use_safetensors=True).eval()
         marker = path / "attestscore_conversion.json"
         self.prefix = json.loads(marker.read_text())["passage_prefix"] if marker.exists() else ""
         self.batch_size = batch_size
