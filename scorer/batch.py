@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from scorer.api import Scorer, check_text, normalize_attest_type
+from scorer.archive import ArchiveContext, build_context
 from scorer.corpus import iter_lines
 from scorer.labels import CERTIFICATE_CRITERIA, DOMAINS, KINDS, REQUEST_CRITERIA
 from scorer.logs import get_logger
@@ -26,9 +27,13 @@ from scorer.results import CertificateScore, RequestScore
 log = get_logger()
 
 FORMATS = (".jsonl", ".csv", ".parquet")
+#: archive signals: requests (questions asked, attest-type flags, reused text) and certificates
+#: (their request's questions: asked, answered, roll-up); value type for Parquet
+SIGNAL_COLUMNS = {"questions_asked": "int", "attest_fit_flags": "int", "attest_fit": "str", "reuse_share": "float",
+                  "reused_sentences": "int", "questions_answered": "int", "answers_questions": "int"}
 SCORE_COLUMNS = (["id", "kind", "label", "probability"] + [f"criteria.{c}" for c in REQUEST_CRITERIA]
                  + [f"criteria.{c}" for c in CERTIFICATE_CRITERIA if c not in REQUEST_CRITERIA]
-                 + [f"domains.{d}" for d in DOMAINS] + ["missing_elements"])
+                 + [f"domains.{d}" for d in DOMAINS] + ["missing_elements"] + list(SIGNAL_COLUMNS))
 RESERVED = {"id", "kind", "text"}
 #: bytes read from each end of the input for its fingerprint
 FINGERPRINT_BYTES = 1 << 20
@@ -136,8 +141,16 @@ def score_row(result: RequestScore | CertificateScore) -> dict[str, Any]:
     out.update({f"criteria.{k}": round(v, 4) for k, v in result.criteria.items()})
     if isinstance(result, CertificateScore):
         out.update({f"domains.{k}": round(v, 4) for k, v in result.domains.items()})
-    else:
-        out["missing_elements"] = ";".join(f.criterion for f in result.feedback)
+        if result.answers is not None:
+            asked = result.answers.questions
+            out.update({"questions_asked": len(asked), "questions_answered": sum(q.answered for q in asked),
+                        "answers_questions": result.answers.answers_questions})
+        return out
+    out["missing_elements"] = ";".join(f.criterion for f in result.feedback)
+    out.update({"questions_asked": len(result.questions), "attest_fit_flags": len(result.attest_fit),
+                "attest_fit": " | ".join(flag.reason for flag in result.attest_fit) or None})
+    if result.reuse is not None:
+        out.update({"reuse_share": round(result.reuse.share, 4), "reused_sentences": len(result.reuse.sentences)})
     return out
 
 
@@ -220,9 +233,7 @@ class _Writer:
 
         fields = []
         for c in self.columns:
-            typ = pa.int64() if c == "label" else pa.float64() if c.startswith(("probability", "criteria.", "domains.")) \
-                else pa.string()
-            fields.append(pa.field(c, typ))
+            fields.append(pa.field(c, {"int": pa.int64(), "float": pa.float64(), "str": pa.string()}[_column_type(c)]))
         return pa.Table.from_pylist([{k: _typed(k, row.get(k)) for k in self.columns} for row in rows],
                                     schema=pa.schema(fields))
 
@@ -246,8 +257,16 @@ def _cell(value: Any) -> Any:
     return json.dumps(value, ensure_ascii=False) if isinstance(value, (dict, list)) else value
 
 
+def _column_type(column: str) -> str:
+    if column == "label":
+        return "int"
+    if column.startswith(("probability", "criteria.", "domains.")):
+        return "float"
+    return SIGNAL_COLUMNS.get(column, "str")
+
+
 def _typed(column: str, value: Any) -> Any:
-    if value is None or column == "label" or column.startswith(("probability", "criteria.", "domains.")):
+    if value is None or _column_type(column) != "str":
         return value
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
 
@@ -259,11 +278,11 @@ def reject_record(row_number: int, row: dict | None, reason: str) -> dict[str, A
     return {"row": row_number, "id": row_id, "reason": mask(reason)}
 
 
-def score_batch(scorer: Scorer, rows: list[dict], row_numbers: list[int] | None = None
-                ) -> tuple[list[dict], list[dict]]:
+def score_batch(scorer: Scorer, rows: list[dict], row_numbers: list[int] | None = None,
+                context: ArchiveContext | None = None) -> tuple[list[dict], list[dict]]:
     """Output records and reject records for one batch of rows: the unit every runner maps
     (the local file loop, Ray Data's ``map_batches``, the HTTP service). ``row_numbers`` (1-based,
-    default 1..n) locate rejected rows in the input."""
+    default 1..n) locate rejected rows in the input; ``context`` adds the archive-wide signals."""
     numbers = row_numbers if row_numbers is not None else list(range(1, len(rows) + 1))
     good: list[tuple[int, dict]] = []
     rejected: list[dict] = []
@@ -273,7 +292,11 @@ def score_batch(scorer: Scorer, rows: list[dict], row_numbers: list[int] | None 
             rejected.append(reject_record(number, row if isinstance(row, dict) else None, problem))
         else:
             good.append((number, row))
-    results = scorer.score_many([row for _, row in good]) if good else []
+    results = []
+    if good:
+        results = scorer.score_many([row for _, row in good],
+                                    reuse_index=context.reuse_index if context else None,
+                                    request_text=context.request_text if context else None)
     scored = []
     for (_, row), result in zip(good, results):
         record = {"id": row["id"], "kind": row["kind"], **score_row(result)}
@@ -365,11 +388,25 @@ def _resumable(path: Path, fingerprint: dict, writer_at: int | None, rejects: Pa
     return found
 
 
+def phrases_path(output: Path) -> Path:
+    return output.with_name(f"{output.stem}.phrases.json")
+
+
+def _write_phrases(context: ArchiveContext, path: Path) -> None:
+    """The archive's most reused phrases (masked short excerpts and counts), atomically."""
+    tmp = path.with_name(f".{path.name}.partial")
+    tmp.write_text(json.dumps([asdict(p) for p in context.phrases], ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(tmp, path)
+
+
 def score_file(scorer: Scorer, input_path: str | Path, output_path: str | Path, batch_size: int = 32,
-               progress: bool | None = None, resume: bool = True) -> BatchSummary:
+               progress: bool | None = None, resume: bool = True, archive_signals: bool = True) -> BatchSummary:
     """Score every row of ``input_path`` into ``output_path``; bad rows and repeated ids go to the
     rejects file. After every batch the partial outputs are synced and a checkpoint is written, so a
-    killed run given the same arguments resumes where it stopped (``resume=False`` starts over)."""
+    killed run given the same arguments resumes where it stopped (``resume=False`` starts over).
+    ``archive_signals`` first reads the archive once for reused text across requests and for each
+    certificate's request (its questions), and writes the most reused phrases to
+    ``<stem>.phrases.json``."""
     src, dst = Path(input_path), Path(output_path)
     if not src.exists():
         raise FileNotFoundError(f"{src} does not exist")
@@ -378,7 +415,7 @@ def score_file(scorer: Scorer, input_path: str | Path, output_path: str | Path, 
     rejects = rejects_path(dst)
     rejects_tmp = rejects.with_name(f".{rejects.name}.partial")
     ckpt_path = checkpoint_path(dst)
-    fingerprint = run_fingerprint(scorer, src, dst)
+    fingerprint = {**run_fingerprint(scorer, src, dst), "archive_signals": archive_signals}
     if not resume and ckpt_path.exists():
         log.info("ignoring checkpoint %s; starting over", ckpt_path.name)
     state = _resumable(ckpt_path, fingerprint, _partial_position(dst), rejects_tmp) if resume else None
@@ -394,50 +431,57 @@ def score_file(scorer: Scorer, input_path: str | Path, output_path: str | Path, 
     seen: dict[int, int] = {}
     from tqdm import tqdm
 
-    bar = tqdm(unit="doc", initial=skip, disable=not (sys.stderr.isatty() if progress is None else progress),
-               file=sys.stderr)
-    with _open_partial(rejects_tmp, state.rejects_at if state else None) as rej:
-        pending: list[dict] = []
-        numbers: list[int] = []
+    context = build_context(row for row, _ in read_rows(src)) if archive_signals else None
+    try:
+        bar = tqdm(unit="doc", initial=skip, disable=not (sys.stderr.isatty() if progress is None else progress),
+                   file=sys.stderr)
+        with _open_partial(rejects_tmp, state.rejects_at if state else None) as rej:
+            pending: list[dict] = []
+            numbers: list[int] = []
 
-        def write_rejects(records: list[dict]) -> None:
-            nonlocal n_rejected
-            for record in records:
-                rej.write(json.dumps(record, ensure_ascii=False) + "\n")
-            n_rejected += len(records)
+            def write_rejects(records: list[dict]) -> None:
+                nonlocal n_rejected
+                for record in records:
+                    rej.write(json.dumps(record, ensure_ascii=False) + "\n")
+                n_rejected += len(records)
 
-        def flush() -> None:
-            nonlocal n_scored
-            scored, rejected = score_batch(scorer, pending, numbers)
-            writer.write(scored)
-            write_rejects(rejected)
-            n_scored += len(scored)
-            bar.update(len(pending))
-            Checkpoint(fingerprint, n_in, n_scored, n_rejected, writer.sync(), _sync(rej)).save(ckpt_path)
-            log.debug("checkpoint at row %d: %d scored, %d rejected", n_in, n_scored, n_rejected)
-            pending.clear()
-            numbers.clear()
+            def flush() -> None:
+                nonlocal n_scored
+                scored, rejected = score_batch(scorer, pending, numbers, context)
+                writer.write(scored)
+                write_rejects(rejected)
+                n_scored += len(scored)
+                bar.update(len(pending))
+                Checkpoint(fingerprint, n_in, n_scored, n_rejected, writer.sync(), _sync(rej)).save(ckpt_path)
+                log.debug("checkpoint at row %d: %d scored, %d rejected", n_in, n_scored, n_rejected)
+                pending.clear()
+                numbers.clear()
 
-        for row, error in read_rows(src):
-            n_in += 1
-            first = _claim_id(seen, row, n_in)
-            if n_in <= skip:
-                continue
-            if error:
-                write_rejects([reject_record(n_in, None, error)])
-            elif first is not None:
-                write_rejects([reject_record(n_in, row, f"duplicate id (first at row {first})")])
-            else:
-                pending.append(row)
-                numbers.append(n_in)
-            if len(pending) >= batch_size:
+            for row, error in read_rows(src):
+                n_in += 1
+                first = _claim_id(seen, row, n_in)
+                if n_in <= skip:
+                    continue
+                if error:
+                    write_rejects([reject_record(n_in, None, error)])
+                elif first is not None:
+                    write_rejects([reject_record(n_in, row, f"duplicate id (first at row {first})")])
+                else:
+                    pending.append(row)
+                    numbers.append(n_in)
+                if len(pending) >= batch_size:
+                    flush()
+            if pending:
                 flush()
-        if pending:
-            flush()
-    bar.close()
-    writer.commit()
-    os.replace(rejects_tmp, rejects)
-    ckpt_path.unlink(missing_ok=True)
-    summary = BatchSummary(n_in, n_scored, n_rejected, dst, rejects, skip)
-    log.info("%s", summary.reconciliation())
-    return summary
+        bar.close()
+        writer.commit()
+        os.replace(rejects_tmp, rejects)
+        if context is not None:
+            _write_phrases(context, phrases_path(dst))
+        ckpt_path.unlink(missing_ok=True)
+        summary = BatchSummary(n_in, n_scored, n_rejected, dst, rejects, skip)
+        log.info("%s", summary.reconciliation())
+        return summary
+    finally:
+        if context is not None:
+            context.close()

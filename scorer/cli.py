@@ -41,7 +41,8 @@ def _score(args: argparse.Namespace) -> int:
 
     try:
         scorer = load(args.model, base_model=args.base_model)
-        summary = score_file(scorer, args.input, args.output, batch_size=args.batch_size, resume=not args.restart)
+        summary = score_file(scorer, args.input, args.output, batch_size=args.batch_size, resume=not args.restart,
+                             archive_signals=not args.no_archive_signals)
     except (FileNotFoundError, ValueError) as exc:
         print(f"error: {mask(str(exc))}", file=sys.stderr)
         return 2
@@ -111,6 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--batch-size", type=int, default=32)
     score.add_argument("--restart", action="store_true",
                        help="ignore a checkpoint of an interrupted run and score from the first row")
+    score.add_argument("--no-archive-signals", action="store_true",
+                       help="skip the first pass over the archive (reused text across requests, certificates "
+                            "matched to their request's questions)")
     score.set_defaults(func=_score)
 
     report = commands.add_parser("report", help="quality report over an archive of pairs (raw or scored)")

@@ -259,7 +259,7 @@ def write_report(input_path: str | Path, out_dir: str | Path, model: str | Path 
                  base_model: str | Path | None = None, n_boot: int = 1000, batch_size: int = 32) -> ReportResult:
     """Score the archive if it is raw, then write ``summary.json`` and ``report.html`` to ``out_dir``."""
     from scorer.api import load
-    from scorer.batch import read_rows, score_file
+    from scorer.batch import phrases_path, read_rows, score_file
     from scorer.report_html import render
 
     src, out = Path(input_path), Path(out_dir)
@@ -274,7 +274,9 @@ def write_report(input_path: str | Path, out_dir: str | Path, model: str | Path 
         src = scored
     pairs, unpaired = read_pairs(read_rows(src))
     metrics = json.loads((scorer.model_path / "metrics.json").read_text(encoding="utf-8"))
-    summary = build_summary(pairs, unpaired, metrics, scorer.model_path.name, n_boot=n_boot)
+    sidecar = phrases_path(src)
+    phrases = json.loads(sidecar.read_text(encoding="utf-8")) if sidecar.exists() else None
+    summary = build_summary(pairs, unpaired, metrics, scorer.model_path.name, n_boot=n_boot, phrases=phrases)
     (out / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8")
     (out / "report.html").write_text(render(summary), encoding="utf-8")
     return ReportResult(out / "summary.json", out / "report.html", scored, len(pairs))

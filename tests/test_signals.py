@@ -126,7 +126,7 @@ def test_batch_columns_and_phrases(scorer, tmp_path):
     assert all(r["attest_fit_flags"] == 0 for r in requests[1:])
     assert all(r["questions_asked"] >= 1 and r["answers_questions"] in (0, 1) for r in certificates[:1])
     phrases = json.loads(phrases_path(tmp_path / "scored.jsonl").read_text(encoding="utf-8"))
-    assert phrases and all(p["documents"] >= 5 and len(p["excerpt"].split()) <= 12 for p in phrases)
+    assert phrases and all(p["documents"] >= 5 and len(p["excerpt"].rstrip(" …").split()) <= 12 for p in phrases)
     assert not any(name in json.dumps(phrases) for name in ("Ahmad", "Lene", "Preben"))
 
 
