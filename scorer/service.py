@@ -20,8 +20,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from scorer import __version__
 from scorer.api import Scorer
-from scorer.labels import ATTEST_TYPES
 from scorer.batch import reject_record, score_batch
+from scorer.labels import ATTEST_TYPES
 from scorer.privacy import mask
 
 DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024
@@ -31,6 +31,9 @@ DEFAULT_MAX_BATCH = 256
 NON_BLANK = r"[^\s\x1c-\x1f]"
 #: the spellings :func:`scorer.api.normalize_attest_type` accepts, spelled out for the schema
 ATTEST_TYPE = r"^ *(?:[Ll](?:[Ææ]|[Aa][Ee]|[Ee])\.? *)?(?:%s) *$" % "|".join(t.split()[1] for t in ATTEST_TYPES)
+#: what a failed pattern means, per field, instead of pydantic's "String should match pattern '...'"
+PATTERN_MESSAGES = {"text": "text is empty", "request_text": "text is empty", "certificate_text": "text is empty",
+                    "attest_type": f"unknown attest type; expected one of {', '.join(ATTEST_TYPES)} (or e.g. '125')"}
 
 
 class EvidenceOut(BaseModel):
@@ -152,7 +155,8 @@ class BodyLimit:
 
 
 def _scored(method: Callable[..., Any], *args: Any) -> dict:
-    """The result of an API call as a dict; the API's ``ValueError`` (bad attest type) becomes a 422."""
+    """The result of an API call as a dict. The schema's patterns already refuse what the API would;
+    should they ever let something through, the API's ``ValueError`` is still a 422, not a 500."""
     try:
         return method(*args).to_dict()
     except ValueError as exc:
@@ -162,8 +166,14 @@ def _scored(method: Callable[..., Any], *args: Any) -> dict:
 async def _masked_validation_errors(request: Request, exc: Exception) -> JSONResponse:
     """422 with location, message and type only: pydantic's ``input`` would echo document text."""
     errors = exc.errors() if isinstance(exc, RequestValidationError) else []
-    detail = [{"loc": [mask(str(p)) if isinstance(p, str) else p for p in e.get("loc", ())],
-               "msg": mask(str(e.get("msg", ""))), "type": str(e.get("type", "value_error"))} for e in errors]
+    detail = []
+    for error in errors:
+        loc = list(error.get("loc", ()))
+        msg = str(error.get("msg", ""))
+        if error.get("type") == "string_pattern_mismatch" and loc and loc[-1] in PATTERN_MESSAGES:
+            msg = PATTERN_MESSAGES[loc[-1]]
+        detail.append({"loc": [mask(p) if isinstance(p, str) else p for p in loc], "msg": mask(msg),
+                       "type": str(error.get("type", "value_error"))})
     return JSONResponse({"detail": detail}, status_code=422)
 
 

@@ -88,18 +88,19 @@ def test_nan_in_a_record_is_a_reject_not_a_500(client):
     assert got.json()["scored"] == [] and "NaN" in got.json()["rejects"][0]["reason"]
 
 
-@pytest.mark.parametrize("path, body", [
-    ("/v1/score/request", {"text": " \n "}),
-    ("/v1/score/request", {"text": CPR_TEXT, "attest_type": f"LÆ 999 {CPR_TEXT}"}),
-    ("/v1/score/certificate", {"txt": CPR_TEXT}),
-    ("/v1/score/pair", {"request_text": CPR_TEXT, "certificate_text": 17}),
-    ("/v1/score/batch", {"records": [CPR_TEXT]}),
-    ("/v1/score/batch", {"records": [{"id": str(i), "kind": "request", "text": "Hej"} for i in range(21)]}),
+@pytest.mark.parametrize("path, body, message", [
+    ("/v1/score/request", {"text": " \n\x1c "}, "text is empty"),
+    ("/v1/score/request", {"text": CPR_TEXT, "attest_type": f"LÆ 999 {CPR_TEXT}"}, "unknown attest type"),
+    ("/v1/score/certificate", {"txt": CPR_TEXT}, "Field required"),
+    ("/v1/score/pair", {"request_text": CPR_TEXT, "certificate_text": 17}, "valid string"),
+    ("/v1/score/batch", {"records": [CPR_TEXT]}, "valid dictionary"),
+    ("/v1/score/batch", {"records": [{"id": str(i), "kind": "request", "text": "Hej"} for i in range(21)]},
+     "at most 20 items"),
 ])
-def test_bad_input_is_422_without_the_text(client, path, body):
+def test_bad_input_is_422_without_the_text(client, path, body, message):
     got = client.post(path, json=body)
     assert got.status_code == 422
-    assert got.json()["detail"] and all(e["msg"] for e in got.json()["detail"])
+    assert any(message in e["msg"] for e in got.json()["detail"])
     assert "010203-1234" not in got.text and "arbejdsevne" not in got.text
 
 
