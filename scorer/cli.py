@@ -40,14 +40,41 @@ def _score(args: argparse.Namespace) -> int:
     from scorer.batch import score_file
 
     try:
-        scorer = load(args.model, base_model=args.base_model)
-        summary = score_file(scorer, args.input, args.output, batch_size=args.batch_size, resume=not args.restart,
-                             archive_signals=not args.no_archive_signals)
+        if args.engine == "ray":
+            from scorer.distributed import score_with_ray
+
+            summary = score_with_ray(args.input, args.output, args.model, batch_size=args.batch_size,
+                                     base_model=args.base_model, address=args.ray_address, actors=args.ray_actors)
+        else:
+            summary = score_file(load(args.model, base_model=args.base_model), args.input, args.output,
+                                 batch_size=args.batch_size, resume=not args.restart,
+                                 archive_signals=not args.no_archive_signals)
     except (FileNotFoundError, ValueError) as exc:
         print(f"error: {mask(str(exc))}", file=sys.stderr)
         return 2
     print(f"wrote {summary.output}; rejects in {summary.rejects}")
     print(summary.reconciliation())
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from scorer.api import load
+    from scorer.service import create_app
+
+    try:
+        scorer = load(args.model, base_model=args.base_model)
+    except (FileNotFoundError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    limits = {}  # unset limits keep create_app's defaults
+    if args.max_body_mb is not None:
+        limits["max_body_bytes"] = int(args.max_body_mb * 1024 * 1024)
+    if args.max_batch is not None:
+        limits["max_batch"] = args.max_batch
+    app = create_app(scorer, **limits)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
     return 0
 
 
@@ -115,7 +142,20 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--no-archive-signals", action="store_true",
                        help="skip the first pass over the archive (reused text across requests, certificates "
                             "matched to their request's questions)")
+    score.add_argument("--engine", choices=("local", "ray"), default="local",
+                       help="ray: score on Ray Data (the 'ray' extra); the output is then a folder")
+    score.add_argument("--ray-address", help="Ray cluster to join, e.g. 10.0.0.5:6379 (default: a local Ray)")
+    score.add_argument("--ray-actors", type=int, help="scoring actors (default: up to one per CPU)")
     score.set_defaults(func=_score)
+
+    serve = commands.add_parser("serve", help="HTTP service over the API (needs the 'serve' extra)")
+    serve.add_argument("--model", type=Path, help="trained model folder (default: the shipped model)")
+    serve.add_argument("--base-model", type=Path, help="local encoder folder to use instead of the model's own")
+    serve.add_argument("--host", default="127.0.0.1", help="interface to listen on (default: loopback only)")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--max-body-mb", type=float, help="largest request body in MiB, 413 above (default 10)")
+    serve.add_argument("--max-batch", type=int, help="most records in one /v1/score/batch call (default 256)")
+    serve.set_defaults(func=_serve)
 
     report = commands.add_parser("report", help="quality report over an archive of pairs (raw or scored)")
     report.add_argument("input", type=Path)

@@ -46,26 +46,31 @@ def corpus_files(path: str | Path) -> list[Path]:
     return [path]
 
 
+def parse_line(raw: bytes) -> tuple[dict | None, str | None]:
+    """One JSONL line as (record, None) or (None, error); (None, None) for a blank line. Shared by
+    the file reader below and the Ray runner, which splits files itself."""
+    try:
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None, "not valid UTF-8"
+    if not line.strip():
+        return None, None
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return None, f"not valid JSON ({exc.msg})"
+    if not isinstance(record, dict):
+        return None, f"expected a JSON object, got {type(record).__name__}"
+    return record, None
+
+
 def iter_lines(path: Path) -> Iterator[tuple[int, dict | None, str | None]]:
     """(line number, record or None, error or None) for every non-blank line of a JSONL file."""
     with path.open("rb") as fh:
         for number, raw in enumerate(fh, start=1):
-            try:
-                line = raw.decode("utf-8")
-            except UnicodeDecodeError:
-                yield number, None, "not valid UTF-8"
-                continue
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield number, None, f"not valid JSON ({exc.msg})"
-                continue
-            if not isinstance(record, dict):
-                yield number, None, f"expected a JSON object, got {type(record).__name__}"
-                continue
-            yield number, record, None
+            record, error = parse_line(raw)
+            if record is not None or error is not None:
+                yield number, record, error
 
 
 def load_corpus(path: str | Path) -> list[dict]:
