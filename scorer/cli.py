@@ -48,8 +48,11 @@ def _score(args: argparse.Namespace) -> int:
 
 
 def _ingest(args: argparse.Namespace) -> int:
+    import logging
+
     from scorer.ingest import ingest_folder
 
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # a broken PDF is reported in the rejects file instead
     try:
         summary = ingest_folder(args.folder, args.output, manifest=args.manifest, ocr=False if args.no_ocr else None)
     except (FileNotFoundError, ValueError) as exc:
