@@ -29,11 +29,13 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium is missing: sudo apt-get install chromium (the browser test needs it)"; fi; }
 
-# Tesseract with its Danish model, for scanned PDFs in `attestscore ingest` (installed when missing and we may)
+# Tesseract with its Danish model, for scanned PDFs in `attestscore ingest`, and the DejaVu font the ingest
+# tests and demo draw their PDFs with (installed when missing and we may)
 ocr:
-	@{ command -v tesseract >/dev/null 2>&1 && tesseract --list-langs 2>/dev/null | grep -qx dan; } || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tesseract-ocr tesseract-ocr-dan >/dev/null; \
-	  else echo "tesseract is missing: sudo apt-get install tesseract-ocr tesseract-ocr-dan (OCR of scanned PDFs needs it)"; fi; }
+	@{ command -v tesseract >/dev/null 2>&1 && tesseract --list-langs 2>/dev/null | grep -qx dan \
+	   && [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; } || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tesseract-ocr tesseract-ocr-dan fonts-dejavu-core >/dev/null; \
+	  else echo "missing: sudo apt-get install tesseract-ocr tesseract-ocr-dan fonts-dejavu-core (OCR and the ingest tests need them)"; fi; }
 
 demo: $(STAMP) $(ENCODER_STAMP)
 	$(VENV)/bin/attestscore score data/sample/archive.jsonl -o out/demo/scored.jsonl
