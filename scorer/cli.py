@@ -78,6 +78,27 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _ingest(args: argparse.Namespace) -> int:
+    import logging
+
+    from scorer.ingest import ingest_folder
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # a broken PDF is reported in the rejects file instead
+    try:
+        summary = ingest_folder(args.folder, args.output, manifest=args.manifest, ocr=False if args.no_ocr else None)
+    except (FileNotFoundError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {summary.output}; rejects in {summary.rejects}")
+    print(f"{summary.pairs} pairs; {summary.ocr_documents} documents read by OCR")
+    for name in summary.unpaired:
+        print(f"unpaired: {name}")
+    for name in summary.manifest_missing:
+        print(f"in the manifest but not in the folder: {name}")
+    print(summary.reconciliation())
+    return 0
+
+
 def _report(args: argparse.Namespace) -> int:
     from scorer.report import write_report
 
@@ -156,6 +177,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--max-body-mb", type=float, help="largest request body in MiB, 413 above (default 10)")
     serve.add_argument("--max-batch", type=int, help="most records in one /v1/score/batch call (default 256)")
     serve.set_defaults(func=_serve)
+
+    ingest = commands.add_parser("ingest", help="turn a folder of PDF/DOCX/TXT/RTF exports into an archive")
+    ingest.add_argument("folder", type=Path)
+    ingest.add_argument("-o", "--output", type=Path, required=True, help="archive to write (.jsonl)")
+    ingest.add_argument("--manifest", type=Path, help="CSV: request_file,certificate_file,pair_id[,metadata…]")
+    ingest.add_argument("--no-ocr", action="store_true", help="reject scanned pages even if Tesseract is installed")
+    ingest.set_defaults(func=_ingest)
 
     report = commands.add_parser("report", help="quality report over an archive of pairs (raw or scored)")
     report.add_argument("input", type=Path)

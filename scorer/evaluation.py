@@ -27,3 +27,20 @@ def label_report(labels: tuple[str, ...], y: np.ndarray, p: np.ndarray, threshol
     """Per-label metrics and their macro average of F1."""
     per_label = {name: binary_metrics(y[:, j], p[:, j], thresholds.get(name, 0.5)) for j, name in enumerate(labels)}
     return {"labels": per_label, "macro_f1": round(float(np.mean([m["f1"] for m in per_label.values()])), 4)}
+
+
+def character_error_rate(reference: str, hypothesis: str) -> float:
+    """Edit distance (insertions, deletions, substitutions) over the reference's length, both with
+    whitespace collapsed: how OCR output is judged, since layout spaces carry no meaning."""
+    ref, hyp = " ".join(reference.split()), " ".join(hypothesis.split())
+    if not ref:
+        return float(bool(hyp))
+    codes = np.frombuffer(hyp.encode("utf-32-le"), dtype=np.uint32)
+    steps = np.arange(len(hyp) + 1)
+    row = steps.copy()
+    for i, ch in enumerate(ref, start=1):
+        # deletion and substitution in one vectorised step, then insertions as a running minimum
+        best = np.minimum(row + 1, np.concatenate(([i], row[:-1] + (codes != ord(ch)))))
+        best[0] = i
+        row = np.minimum.accumulate(best - steps) + steps
+    return float(row[-1]) / len(ref)

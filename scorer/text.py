@@ -15,11 +15,16 @@ from dataclasses import dataclass
 DEBRIS = re.compile(
     r"^\s*(\d+\s*/\s*\d+|-\s*\d+\s*-|udskrevet\b.*|printet\b.*|print(dato)?:.*|[-=_*.]{4,})\s*$",
     re.IGNORECASE)
-PAGE_MARK = re.compile(r"\b(side|page)\s+\d+\s*(af|of|/)\s*\d+\b", re.IGNORECASE)
+#: "Side 1 af 2", "s. 1/1"; no closing \b, since OCR reads "Side 1 af 1" as "Side 1af1l".
+PAGE_MARK = re.compile(r"(\b(side|page)\s+|\bs\.\s*)\d+\s*(af|of|/)\s*\d+", re.IGNORECASE)
+#: A print stamp inside a footer line ("Lægehuset …   Udskrevet 13.01.2026 kl. 14:07").
+PRINT_STAMP = re.compile(r"\b(udskrevet|printet|print(dato)?)\b:?\s*(d\.\s*)?\d{1,2}[./-]\d{1,2}[./-]\d{2,4}",
+                         re.IGNORECASE)
 FURNITURE_MAX_WORDS = 12
 BULLET = re.compile(r"^\s*([-•*▪◦·]|\d{1,2}[.)]|[a-h][.)])\s+")
 LABEL_MAX_WORDS = 7
 MAX_SEGMENT_WORDS = 120
+CONTINUED_MIN_WORDS = 8
 ABBREVIATIONS = {
     "pt", "ca", "f.eks", "fx", "bl.a", "mg", "kl", "nr", "jf", "evt", "dvs", "mht", "obj", "us", "dr",
     "hhv", "inkl", "ekskl", "vedr", "mv", "osv", "tlf", "ang", "max", "min", "mdr", "md", "uge", "sml",
@@ -50,10 +55,13 @@ def _lines(text: str) -> list[tuple[int, int, str]]:
 
 
 def _repeated_furniture(lines: list[tuple[int, int, str]]) -> set[str]:
-    """Short lines that recur verbatim (page headers/footers repeated on every page)."""
+    """Short lines that recur verbatim (page headers/footers repeated on every page). A recurring
+    sentence tail ("måneder?" wrapped twice) is not furniture: headers have two words or more and
+    end neither in a colon nor in a sentence end."""
     counts = Counter(_shape(line) for _, _, line in lines if line.strip())
     return {shape for shape, n in counts.items()
-            if n >= 2 and len(shape.split()) <= FURNITURE_MAX_WORDS and not shape.endswith(":")}
+            if n >= 2 and 2 <= len(shape.split()) <= FURNITURE_MAX_WORDS
+            and not shape.endswith((":", ".", "?", "!"))}
 
 
 def _shape(line: str) -> str:
@@ -64,10 +72,13 @@ def _shape(line: str) -> str:
 def _is_furniture(line: str, furniture: set[str]) -> bool:
     stripped = line.strip()
     short = len(stripped.split()) <= FURNITURE_MAX_WORDS
-    return bool(DEBRIS.match(stripped) or (short and PAGE_MARK.search(stripped)) or _shape(stripped) in furniture)
+    return bool(DEBRIS.match(stripped) or (short and (PAGE_MARK.search(stripped) or PRINT_STAMP.search(stripped)))
+                or _shape(stripped) in furniture)
 
 
 def _is_label(line: str) -> bool:
+    """A short line ending in a colon. The caller does not count a lower-case line that continues a
+    paragraph: that is the wrapped tail of a sentence ("… og vi skal have / tilrettelagt praktikken:")."""
     stripped = line.strip()
     return stripped.endswith(":") and 0 < len(stripped.split()) <= LABEL_MAX_WORDS
 
@@ -106,18 +117,19 @@ def _cap_words(original: str, start: int, end: int) -> list[tuple[int, int]]:
     return pieces
 
 
-def segment(text: str) -> list[Segment]:
-    """Segments of a document in reading order; page furniture is left out."""
+def _blocks(text: str) -> list[tuple[int, int, bool]]:
+    """(start, end, is_label) of each paragraph, label or bullet item; furniture and blank lines
+    end a block, so a block's line breaks are layout, never structure."""
     lines = _lines(text)
     furniture = _repeated_furniture(lines)
-    blocks: list[tuple[int, int, bool]] = []  # (start, end, is_label)
+    blocks: list[tuple[int, int, bool]] = []
     current: list[int] | None = None
     for start, end, line in lines:
         stripped = line.strip()
         if not stripped or _is_furniture(stripped, furniture):
             current = None
             continue
-        if _is_label(stripped):
+        if _is_label(stripped) and not (current is not None and stripped[:1].islower()):
             blocks.append((start, end, True))
             current = None
             continue
@@ -127,6 +139,12 @@ def segment(text: str) -> list[Segment]:
         else:
             b_start, _, _ = blocks[current[0]]
             blocks[current[0]] = (b_start, end, False)
+    return blocks
+
+
+def segment(text: str) -> list[Segment]:
+    """Segments of a document in reading order; page furniture is left out."""
+    blocks = _blocks(text)
     segments = []
     for b_start, b_end, is_label in blocks:
         if is_label:
@@ -157,3 +175,34 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         spans += _split_sentences(block.strip(), start + len(block) - len(block.lstrip()))
         start = cut
     return spans
+
+
+def normalize_layout(text: str) -> str:
+    """The text with its export layout undone, for storing what was extracted from a file: each
+    paragraph, label or bullet item on one line (line breaks joined, hyphenation undone), page
+    furniture dropped, a paragraph cut by a page break joined again, and a blank line wherever a
+    block break must survive. Segmenting the result gives the segments of the text typed clean."""
+    lines: list[str] = []
+    prev_label, last_end = True, 0
+    for start, end, is_label in _blocks(text):
+        body, gap = _clean(text[start:end]), text[last_end:start]
+        if lines and _continues_across_page(lines[-1], body, gap, prev_label or is_label):
+            lines[-1] = _clean(f"{lines[-1]}\n{body}")
+        else:
+            if lines and (_has_blank_line(gap) or not (prev_label or is_label or BULLET.match(body))):
+                lines.append("")
+            lines.append(body)
+        prev_label, last_end = is_label, end
+    return "\n".join(lines)
+
+
+def _has_blank_line(gap: str) -> bool:
+    return re.search(r"\n[ \t\r]*\n", gap) is not None
+
+
+def _continues_across_page(previous: str, body: str, gap: str, label: bool) -> bool:
+    """A sentence cut by page furniture: text between the blocks, no sentence end before it, a
+    lower-case word after it, or a whole paragraph before it (headings are short)."""
+    return (not label and bool(gap.strip()) and not BULLET.match(body)
+            and (body[:1].islower() or len(previous.split()) >= CONTINUED_MIN_WORDS)
+            and not previous.rstrip().endswith((".", "!", "?", ":", "…")))
