@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -178,6 +179,15 @@ def _share(name: str, flags: list[int]) -> dict:
     return {"group": name, "n": len(flags), "suppressed": False, **wilson(sum(flags), len(flags)).as_dict()}
 
 
+NAME_LIKE = re.compile(r"(?<=\S )[A-ZÆØÅ][\wæøåÆØÅ-]*")
+
+
+def without_names(excerpt: str) -> str:
+    """Capitalised words inside a phrase are proper nouns in Danish: a citizen named in copied text
+    about one person could recur in enough requests to be listed, so such words are blanked."""
+    return NAME_LIKE.sub("[navn]", excerpt)
+
+
 def archive_signals(pairs: list[Pair], phrases: list[dict], reuse_threshold: float) -> dict:
     """The report's sections on reused standard text, questions the attest type cannot answer, and
     whether certificates answer the questions asked; a section is None when the scored archive lacks
@@ -193,7 +203,8 @@ def archive_signals(pairs: list[Pair], phrases: list[dict], reuse_threshold: flo
         out["reuse"] = {"threshold": reuse_threshold, "mean_share": round(float(np.mean([v for _, v in shares])), 4),
                         "requests": _share("alle anmodninger", flagged),
                         "by_team": [_share(t, by_team[t]) for t in sorted(by_team)],
-                        "phrases": [ph for ph in phrases if ph.get("documents", 0) >= MIN_GROUP]}
+                        "phrases": [{**ph, "excerpt": without_names(str(ph.get("excerpt", "")))}
+                                    for ph in phrases if ph.get("documents", 0) >= MIN_GROUP]}
     fits = [(p, _number(p.request.get("attest_fit_flags"))) for p in pairs
             if (p.request.get("attest_type") or "") in JOURNAL_BASED]
     fits = [(p, v) for p, v in fits if v is not None]

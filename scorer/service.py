@@ -50,6 +50,46 @@ class FeedbackOut(BaseModel):
     advice: str
 
 
+class QuestionOut(BaseModel):
+    start: int
+    end: int
+    text: str
+    clean: str
+    marker: str | None
+    lead: str
+
+
+class FitFlagOut(BaseModel):
+    question: QuestionOut
+    cue: str
+    reason: str
+
+
+class SpanOut(BaseModel):
+    start: int
+    end: int
+    text: str
+
+
+class ReuseOut(BaseModel):
+    share: float
+    spans: list[SpanOut]
+    sentences: list[SpanOut]
+
+
+class QuestionAnswerOut(BaseModel):
+    question: QuestionOut
+    answered: bool
+    score: float
+    evidence: EvidenceOut | None
+
+
+class AnswerMatchOut(BaseModel):
+    questions: list[QuestionAnswerOut]
+    answers_questions: int | None
+    share_answered: float | None
+
+
 class RequestScoreOut(BaseModel):
     """Mirrors :class:`scorer.results.RequestScore`."""
 
@@ -59,6 +99,9 @@ class RequestScoreOut(BaseModel):
     evidence: dict[str, list[EvidenceOut]]
     feedback: list[FeedbackOut]
     attest_type: str | None
+    questions: list[QuestionOut]
+    attest_fit: list[FitFlagOut]
+    reuse: ReuseOut | None
     kind: Literal["request"]
 
 
@@ -71,6 +114,7 @@ class CertificateScoreOut(BaseModel):
     domains: dict[str, float]
     evidence: dict[str, list[EvidenceOut]]
     attest_type: str | None
+    answers: AnswerMatchOut | None
     kind: Literal["certificate"]
 
 

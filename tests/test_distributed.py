@@ -39,7 +39,7 @@ def test_jsonl_rows_are_scored_or_rejected_exactly_once(tmp_path, tfidf_model, a
                  "--batch-size", "4", "--ray-actors", "2"]) == 0
     n_in = len(good) + len(bad) + 2
     assert f"rows in {n_in} = scored {len(good)} + rejected {len(bad) + 2}" in capsys.readouterr().out
-    local = score_file(scorer.load(tfidf_model), src, tmp_path / "local.jsonl")
+    local = score_file(scorer.load(tfidf_model), src, tmp_path / "local.jsonl", archive_signals=False)
     assert_same_scores(read_parts(out / "scored"), read_jsonl(local.output))
     rejects = read_parts(out / "rejects")
     first_broken = len(good) + len(bad) + 2  # line numbers in the file, after the blank line
@@ -56,7 +56,7 @@ def test_tables_score_as_the_local_loop(tmp_path, tfidf_model, archive_rows, suf
     write_input(src, good + bad)
     summary = score_with_ray(src, tmp_path / "out", tfidf_model, batch_size=3)
     assert (summary.rows_in, summary.scored, summary.rejected) == (len(good) + len(bad), len(good), len(bad))
-    local = score_file(scorer.load(tfidf_model), src, tmp_path / "local.jsonl")
+    local = score_file(scorer.load(tfidf_model), src, tmp_path / "local.jsonl", archive_signals=False)
     assert_same_scores(read_parts(summary.output), read_jsonl(local.output))
     assert sorted(r["reason"] for r in read_parts(summary.rejects)) == sorted(
         r["reason"] for r in read_jsonl(local.rejects))

@@ -142,3 +142,10 @@ def test_report_sections(scorer, tfidf_model, tmp_path):
     page = result.html.read_text(encoding="utf-8")
     assert "Genbrugt standardtekst" in page and "Passer spørgsmålene til attesttypen?" in page
     assert "Ahmad" not in page
+
+
+def test_report_phrases_blank_proper_nouns_inside_a_phrase():
+    from scorer.report import without_names
+
+    assert without_names("Borgeren Ahmad Khan har ondt i knæet") == "Borgeren [navn] [navn] har ondt i knæet"
+    assert without_names("Jobcentret har brug for en lægelig vurdering") == "Jobcentret har brug for en lægelig vurdering"
