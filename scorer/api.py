@@ -125,12 +125,13 @@ class Scorer:
             from scorer.questions import split_questions
 
             criteria = {c: p[c] for c in REQUEST_CRITERIA}
-            flags = attest_fit(text, attest_type)
+            questions = split_questions(text)
+            flags = attest_fit(text, attest_type, questions)
             reuse = reuse_index.reuse(text) if reuse_index is not None else None
             feedback = (request_feedback(criteria, model.thresholds) + attest_fit_feedback(flags)
                         + reuse_feedback(reuse, REUSE_THRESHOLD, bool(decisions["boilerplate"])))
             return RequestScore(decisions[REQUEST_OVERALL], p[REQUEST_OVERALL], criteria, evidence, feedback,
-                                attest_type, split_questions(text), flags, reuse)
+                                attest_type, questions, flags, reuse)
         answers = None
         if request_text is not None and request_text.strip():
             from scorer.answers import match_answers

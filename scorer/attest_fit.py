@@ -90,14 +90,16 @@ def reason(question: str, why: str, attest_type: str) -> str:
             "Bestil en attest med konsultation (fx LÆ 135/145) eller spørg til oplysninger i journalen.")
 
 
-def attest_fit(request_text: str, attest_type: str | None) -> list[FitFlag]:
+def attest_fit(request_text: str, attest_type: str | None,
+               questions: list[Question] | None = None) -> list[FitFlag]:
     """Flags for the request's questions that its journal-based certificate type cannot answer;
-    empty for types written after a consultation or an unknown type."""
+    empty for types written after a consultation or an unknown type. ``questions``: the request's
+    questions when the caller has split them already."""
     kind = normalize_attest_type(attest_type)
     if kind not in JOURNAL_BASED:
         return []
     flags = []
-    for question in split_questions(request_text):
+    for question in questions if questions is not None else split_questions(request_text):
         found = needs_consultation(question.clean, question.lead)
         if found:
             cue, why = found
