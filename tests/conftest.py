@@ -39,6 +39,15 @@ def small_corpus(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def corpus_pair() -> tuple[dict, dict]:
+    """The first request of the test split and its certificate."""
+    rows = read_jsonl(CORPUS / "test.jsonl")
+    req = next(r for r in rows if r["kind"] == "request")
+    cert = next(r for r in rows if r["kind"] == "certificate" and r["pair_id"] == req["pair_id"])
+    return req, cert
+
+
+@pytest.fixture(scope="session")
 def tiny_encoder(tmp_path_factory, small_corpus) -> Path:
     """A 2-layer BERT with a word-level vocabulary: random weights, real code paths."""
     from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors

@@ -4,7 +4,6 @@ import sys
 import threading
 
 import pytest
-from conftest import CORPUS, read_jsonl
 
 import scorer
 from scorer.api import normalize_attest_type
@@ -17,21 +16,13 @@ def model(request, tfidf_model, tiny_e5_model):
     return scorer.load(tfidf_model if request.param == "tfidf" else tiny_e5_model)
 
 
-@pytest.fixture(scope="module")
-def test_pair():
-    rows = read_jsonl(CORPUS / "test.jsonl")
-    req = next(r for r in rows if r["kind"] == "request")
-    cert = next(r for r in rows if r["kind"] == "certificate" and r["pair_id"] == req["pair_id"])
-    return req, cert
-
-
 def test_import_does_not_load_torch():
     code = "import sys, scorer, scorer.api, scorer.batch, scorer.cli; print('torch' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "False"
 
 
-def test_request_result(model, test_pair):
-    req, _ = test_pair
+def test_request_result(model, corpus_pair):
+    req, _ = corpus_pair
     result = model.score_request(req["text"], attest_type=req["attest_type"])
     assert isinstance(result, RequestScore)
     assert result.label in (0, 1) and 0.0 <= result.probability <= 1.0
@@ -43,8 +34,8 @@ def test_request_result(model, test_pair):
     assert all(f.question.endswith("?") for f in result.feedback)
 
 
-def test_certificate_and_pair(model, test_pair):
-    req, cert = test_pair
+def test_certificate_and_pair(model, corpus_pair):
+    req, cert = corpus_pair
     result = model.score_certificate(cert["text"])
     assert isinstance(result, CertificateScore)
     assert set(result.criteria) == set(CERTIFICATE_CRITERIA) and set(result.domains) == set(DOMAINS)
@@ -75,8 +66,8 @@ def test_attest_type_is_checked():
         normalize_attest_type("LÆ 999")
 
 
-def test_score_many_keeps_order_and_matches_single_calls(model, test_pair):
-    req, cert = test_pair
+def test_score_many_keeps_order_and_matches_single_calls(model, corpus_pair):
+    req, cert = corpus_pair
     records = [{"kind": "certificate", "text": cert["text"]}, {"kind": "request", "text": req["text"]},
                {"kind": "certificate", "text": "Kan gå 200 meter. Løfter højst 5 kg."}]
     many = model.score_many(records)
@@ -86,8 +77,8 @@ def test_score_many_keeps_order_and_matches_single_calls(model, test_pair):
         model.score_many([records[0], {"kind": "memo", "text": "x"}])
 
 
-def test_threads_share_one_scorer(model, test_pair):
-    req, _ = test_pair
+def test_threads_share_one_scorer(model, corpus_pair):
+    req, _ = corpus_pair
     expected = model.score_request(req["text"]).probability
     results, errors = [], []
 

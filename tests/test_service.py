@@ -10,7 +10,7 @@ import time
 import httpx
 import pytest
 import schemathesis
-from conftest import CORPUS, ROOT, read_jsonl
+from conftest import ROOT
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
@@ -31,14 +31,6 @@ def client(model):
     return TestClient(create_app(model, max_body_bytes=64 * 1024, max_batch=20))
 
 
-@pytest.fixture(scope="module")
-def pair():
-    rows = read_jsonl(CORPUS / "test.jsonl")
-    req = next(r for r in rows if r["kind"] == "request")
-    cert = next(r for r in rows if r["kind"] == "certificate" and r["pair_id"] == req["pair_id"])
-    return req, cert
-
-
 def as_json(result) -> dict:
     return json.loads(json.dumps(result.to_dict(), ensure_ascii=False))
 
@@ -50,8 +42,8 @@ def test_health_and_model(client, tfidf_model):
     assert "specific" in info["labels"]["request"] and "in_depth" in info["labels"]["certificate"]
 
 
-def test_documents_score_as_in_the_python_api(client, model, pair):
-    req, cert = pair
+def test_documents_score_as_in_the_python_api(client, model, corpus_pair):
+    req, cert = corpus_pair
     got = client.post("/v1/score/request", json={"text": req["text"], "attest_type": "125"})
     assert got.status_code == 200 and got.json() == as_json(model.score_request(req["text"], "125"))
     got = client.post("/v1/score/certificate", json={"text": cert["text"]})
@@ -62,8 +54,8 @@ def test_documents_score_as_in_the_python_api(client, model, pair):
     assert got.json() == as_json(model.score_pair(req["text"], cert["text"], req["attest_type"]))
 
 
-def test_batch_returns_scored_rows_and_rejects(client, model, pair):
-    req, cert = pair
+def test_batch_returns_scored_rows_and_rejects(client, model, corpus_pair):
+    req, cert = corpus_pair
     records = [{"id": "a1", "kind": "request", "text": req["text"], "team": "Team Job"},
                {"id": "010203-1234", "kind": "request", "text": "   "},
                {"id": "a2", "kind": "certificate", "text": cert["text"], "attest_type": "LÆ 125"},
@@ -147,7 +139,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def test_serve_starts_answers_and_stops_on_sigterm(tfidf_model, pair):
+def test_serve_starts_answers_and_stops_on_sigterm(tfidf_model, corpus_pair):
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen([sys.executable, "-m", "scorer.cli", "serve", "--model", str(tfidf_model),
@@ -163,13 +155,13 @@ def test_serve_starts_answers_and_stops_on_sigterm(tfidf_model, pair):
                 pass
             assert proc.poll() is None and time.monotonic() < deadline, "server did not come up"
             time.sleep(0.2)
-        got = httpx.post(f"{base}/v1/score/request", json={"text": pair[0]["text"]}, timeout=30)
+        got = httpx.post(f"{base}/v1/score/request", json={"text": corpus_pair[0]["text"]}, timeout=30)
         assert got.status_code == 200
-        assert got.json()["probability"] == scorer.load(tfidf_model).score_request(pair[0]["text"]).probability
+        assert got.json()["probability"] == scorer.load(tfidf_model).score_request(corpus_pair[0]["text"]).probability
     finally:
         proc.send_signal(signal.SIGTERM)
         output = proc.communicate(timeout=30)[0].decode()
     # uvicorn shuts down gracefully, then re-raises the signal so the exit status says what stopped it
     assert proc.returncode == -signal.SIGTERM, output
     assert "Application shutdown complete" in output and "Finished server process" in output
-    assert pair[0]["text"][:30] not in output
+    assert corpus_pair[0]["text"][:30] not in output
